@@ -1,0 +1,51 @@
+import { systemClock } from '../../clock.js';
+import { loadConfig } from '../../config.js';
+import { buildServer } from '../../http/server.js';
+import { openStore } from '../../store/kysely/store.js';
+import { seedDemo } from '../demo.js';
+import { parse, result, str, type CliIO } from '../io.js';
+
+/** `shopauth serve [--port 8080] [--host 127.0.0.1] [--demo]`: runs until SIGINT or SIGTERM. */
+export async function serve(args: string[], io: CliIO): Promise<number> {
+  const p = parse(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    demo: { type: 'boolean' },
+    'public-url': { type: 'string' },
+    'mall-domain': { type: 'string' },
+    'rate-limit': { type: 'string' },
+    'trust-proxy': { type: 'boolean' },
+    'log-level': { type: 'string' },
+  });
+  const flags: Record<string, string | boolean | undefined> = {};
+  for (const k of ['db', 'port', 'host', 'public-url', 'mall-domain', 'rate-limit', 'log-level']) flags[k] = str(p, k);
+  flags['trust-proxy'] = p.values['trust-proxy'] === true;
+  const config = loadConfig(flags);
+  const store = await openStore(config.db);
+  const { app, ctx } = await buildServer({ config, store, clock: systemClock });
+  const address = await app.listen({ port: config.port, host: config.host });
+  const base = config.publicUrl ?? address.replace('://[::1]', '://localhost');
+  io.err(`shopauth listening on ${base} (store: ${store.dialect})`);
+  if (p.values.demo) {
+    const demo = await seedDemo(ctx, base);
+    result(
+      io,
+      p.values.json as boolean,
+      demo,
+      [
+        'Demo mall ready. Open this URL in a browser and sign in:',
+        `  ${demo.authorize_url}`,
+        `  operator: ${demo.operator.user_id} / ${demo.operator.password}`,
+        `  app:      client_id ${demo.app.client_id}, client_secret ${demo.app.client_secret}`,
+      ].join('\n'),
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await app.close();
+  await store.close();
+  return 0;
+}

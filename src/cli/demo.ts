@@ -1,0 +1,46 @@
+import { createHmac } from 'node:crypto';
+import type { OAuthContext } from '../oauth/context.js';
+import { addOperator, createApp, createMall } from '../oauth/registry.js';
+import { KNOWN_SCOPES } from '../oauth/scopes.js';
+
+export interface DemoCredentials {
+  mall_id: string;
+  operator: { user_id: string; password: string };
+  app: { client_id: string; client_secret: string; redirect_uri: string; scopes: string[] };
+  authorize_url: string;
+}
+
+export const DEMO_MALL = 'demo';
+const DEMO_CLIENT_ID = 'shopauthDemoApp0000001';
+
+/**
+ * Seeds a demo mall, representative operator and app, idempotently. The demo password and
+ * client secret are derived from the server key, so a restart prints the same ones without
+ * keeping them anywhere in plaintext.
+ */
+export async function seedDemo(ctx: OAuthContext, baseUrl: string): Promise<DemoCredentials> {
+  const derive = (what: string) => createHmac('sha256', ctx.serverKey).update(`demo\0${what}`).digest('base64url').slice(0, 24);
+  const deps = { store: ctx.store, clock: ctx.clock, hasher: ctx.hasher };
+  const password = derive('operator');
+  const clientSecret = derive('client');
+  const redirectUri = `${baseUrl}/demo/callback`;
+  const scopes = KNOWN_SCOPES.filter((s) => /^mall\.(read|write)_(store|product|order|customer)$/.test(s));
+  await ctx.store.transaction(async (store) => {
+    const tx = { ...deps, store };
+    if (!(await store.malls.get(DEMO_MALL))) await createMall(tx, { mallId: DEMO_MALL, name: 'Demo Shop' });
+    if (!(await store.operators.get(DEMO_MALL, 'admin'))) await addOperator(tx, { mallId: DEMO_MALL, userId: 'admin', password, userType: 'P', name: 'Demo Admin' });
+    const existing = await store.apps.get(DEMO_CLIENT_ID);
+    if (!existing) {
+      await createApp(tx, { name: 'Demo App', appUrl: `${baseUrl}/demo`, redirectUris: [redirectUri], scopes, clientId: DEMO_CLIENT_ID, clientSecret });
+    } else if (!existing.redirectUris.includes(redirectUri)) {
+      throw new Error(`the demo app is registered for ${existing.redirectUris.join(', ')}; serve on that address or use a fresh --db`);
+    }
+  });
+  const query = new URLSearchParams({ response_type: 'code', client_id: DEMO_CLIENT_ID, state: 'demo-state', redirect_uri: redirectUri, scope: scopes.join(',') });
+  return {
+    mall_id: DEMO_MALL,
+    operator: { user_id: 'admin', password },
+    app: { client_id: DEMO_CLIENT_ID, client_secret: clientSecret, redirect_uri: redirectUri, scopes },
+    authorize_url: `${baseUrl}/malls/${DEMO_MALL}/api/v2/oauth/authorize?${query.toString()}`,
+  };
+}

@@ -1,0 +1,56 @@
+import { RegistryError } from '../oauth/registry.js';
+import { migrateCommand } from './commands/migrate.js';
+import { appCreate, mallCreate, operatorAdd } from './commands/registry.js';
+import { serve } from './commands/serve.js';
+import { UsageError, type CliIO } from './io.js';
+
+type Command = (args: string[], io: CliIO) => Promise<number>;
+
+/** Command table: "noun verb" or a single word. */
+const commands: Record<string, Command> = {
+  serve,
+  migrate: migrateCommand,
+  'mall create': mallCreate,
+  'operator add': operatorAdd,
+  'app create': appCreate,
+};
+
+const USAGE = `usage: shopauth <command> [options]
+
+  serve [--port 8080] [--host 127.0.0.1] [--demo] [--public-url URL] [--mall-domain D] [--rate-limit 40/2|off]
+  migrate
+  mall create MALL_ID [--operator USER_ID --password PW] [--name N] [--timezone Asia/Seoul]
+  operator add MALL_ID USER_ID --password PW [--sub] [--name N]
+  app create --name N --redirect-uri URI [--redirect-uri URI2] --app-url URL --scopes a,b [--public]
+
+Every command takes --db PATH|URL (default ./shopauth.db, or SHOPAUTH_DB) and --json.`;
+
+const defaultIO: CliIO = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 usage). */
+export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  const [first, second] = argv;
+  const key = first && second && commands[`${first} ${second}`] ? `${first} ${second}` : first;
+  const command = key ? commands[key] : undefined;
+  if (!command || argv.includes('--help') || argv.includes('-h')) {
+    (command || first === 'help' || argv.length === 0 ? io.out : io.err)(USAGE);
+    return command || first === 'help' || argv.length === 0 || argv.includes('--help') ? 0 : 2;
+  }
+  const rest = argv.slice(key?.includes(' ') ? 2 : 1);
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`shopauth: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof RegistryError || (error instanceof Error && !(error instanceof TypeError))) {
+      io.err(`shopauth: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * One typed, validated configuration, read from flags and environment (flags win).
+ * Each part of the server takes only the fields it needs.
+ */
+export interface RateLimitSetting {
+  size: number;
+  perSecond: number;
+}
+
+export interface Lifetimes {
+  /** Authorization code: 1 minute (wire.md). */
+  codeMs: number;
+  /** Access token: 2 hours (wire.md). */
+  accessMs: number;
+  /** Refresh token: 2 weeks, restarting at each rotation (wire.md). */
+  refreshMs: number;
+  /** Operator login session on the consent pages. */
+  sessionMs: number;
+}
+
+export interface Config {
+  /** SQLite file path or PostgreSQL URL. */
+  db: string;
+  host: string;
+  port: number;
+  /** Base URL the server is reached at, e.g. https://auth.example.com; derived from the request if unset. */
+  publicUrl: string | null;
+  /** Host form of tenancy: `{mall_id}.{mallDomain}`; null turns host tenancy off. */
+  mallDomain: string | null;
+  /** A secret to derive the server key from; if unset a random key is kept in the store. */
+  secret: string | null;
+  /** Trust X-Forwarded-* from a proxy in front (secure cookies when it says https). */
+  trustProxy: boolean;
+  lifetimes: Lifetimes;
+  /** Server-wide API rate limit (wire.md: 40 calls, 2 per second), or null for none. */
+  rateLimit: RateLimitSetting | null;
+  logLevel: string;
+}
+
+export const defaultLifetimes: Lifetimes = {
+  codeMs: 60_000,
+  accessMs: 2 * 3600_000,
+  refreshMs: 14 * 24 * 3600_000,
+  sessionMs: 3600_000,
+};
+
+/** Parses "40/2" (size/drain per second) or "off". */
+export function parseRateLimit(text: string): RateLimitSetting | null {
+  if (text === 'off') return null;
+  const m = /^(\d{1,6})\/(\d{1,6}(?:\.\d{1,3})?)$/.exec(text);
+  const size = Number(m?.[1]);
+  const perSecond = Number(m?.[2]);
+  if (!m || size < 1 || perSecond <= 0) throw new Error(`rate limit must look like 40/2 (size/drain per second) or off, not "${text}"`);
+  return { size, perSecond };
+}
+
+export function loadConfig(flags: Partial<Record<string, string | boolean | undefined>>, env: NodeJS.ProcessEnv = process.env): Config {
+  const str = (flag: string, name: string): string | undefined => {
+    const v = flags[flag];
+    return typeof v === 'string' ? v : env[name] || undefined;
+  };
+  const port = Number(str('port', 'SHOPAUTH_PORT') ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('port must be an integer from 0 to 65535');
+  const publicUrl = str('public-url', 'SHOPAUTH_PUBLIC_URL') ?? null;
+  if (publicUrl !== null && !/^https?:\/\/[^/]+$/.test(publicUrl)) {
+    throw new Error('public URL must be scheme and host only, like https://auth.example.com');
+  }
+  return {
+    db: str('db', 'SHOPAUTH_DB') ?? './shopauth.db',
+    host: str('host', 'SHOPAUTH_HOST') ?? '127.0.0.1',
+    port,
+    publicUrl,
+    mallDomain: str('mall-domain', 'SHOPAUTH_MALL_DOMAIN') ?? null,
+    secret: str('secret', 'SHOPAUTH_SECRET') ?? null,
+    trustProxy: (str('trust-proxy', 'SHOPAUTH_TRUST_PROXY') ?? 'false') === 'true' || flags['trust-proxy'] === true,
+    lifetimes: defaultLifetimes,
+    rateLimit: parseRateLimit(str('rate-limit', 'SHOPAUTH_RATE_LIMIT') ?? '40/2'),
+    logLevel: str('log-level', 'SHOPAUTH_LOG_LEVEL') ?? 'info',
+  };
+}

@@ -1,0 +1,108 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { consentPage, loginPage } from '../console/authorize-pages.js';
+import { approve, assertMayConsent, authenticateOperator, authorizationResponseUrl } from '../oauth/authorize/consent.js';
+import { validateAuthorizationRequest, type AuthorizationRequest } from '../oauth/authorize/request.js';
+import type { OAuthContext } from '../oauth/context.js';
+import { OAuthError } from '../oauth/errors.js';
+import type { Operator } from '../store/types.js';
+import { sendPage } from './pages.js';
+import { formParams } from './params.js';
+import { csrfToken, csrfValid, sessionId, sessionOperator, startSession } from './session.js';
+
+type IssuerOf = (req: FastifyRequest) => string;
+
+/**
+ * `GET|POST /api/v2/oauth/authorize` (wire.md, Authorization request): the browser side.
+ * GET shows login or consent; POST (the same URL, so the request parameters ride along in the
+ * query) takes the login form or the consent decision.
+ */
+export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf): FastifyPluginAsync {
+  return async (app) => {
+    const config = { dialect: 'page' as const };
+
+    /** Redirects the outcome to the client (RFC 6749 §4.1.2, §4.1.2.1), with iss (RFC 9207). */
+    const respond = (req: FastifyRequest, reply: FastifyReply, redirectUri: string, params: Record<string, string | undefined>, status: 302 | 303) =>
+      reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(authorizationResponseUrl(redirectUri, { ...params, iss: issuerOf(req) }), status);
+
+    const redirectError = (req: FastifyRequest, reply: FastifyReply, redirectUri: string, state: string | undefined, err: OAuthError, status: 302 | 303) =>
+      respond(req, reply, redirectUri, { error: err.error, error_description: err.description, state, trace_id: req.id }, status);
+
+    /** Validates the query; answers errors itself and returns undefined then. */
+    async function validate(req: FastifyRequest, reply: FastifyReply, status: 302 | 303): Promise<AuthorizationRequest | undefined> {
+      const v = await validateAuthorizationRequest(ctx, req.mall, req.query as Record<string, string | string[]>);
+      if (v.kind === 'page') throw v.error;
+      if (v.kind === 'redirect') {
+        redirectError(req, reply, v.redirectUri, v.state, v.error, status);
+        return undefined;
+      }
+      return v.request;
+    }
+
+    function showConsent(req: FastifyRequest, reply: FastifyReply, request: AuthorizationRequest, operator: Operator, sid: string) {
+      return sendPage(reply, 200, consentPage({
+        mallName: req.mall.name,
+        appName: request.client.name,
+        action: req.url,
+        csrfToken: csrfToken(ctx, sid),
+        operator: operator.name === operator.userId ? operator.userId : `${operator.name} (${operator.userId})`,
+        scopes: request.scopes,
+      }));
+    }
+
+    function showLogin(req: FastifyRequest, reply: FastifyReply, request: AuthorizationRequest, sid: string, error?: string) {
+      return sendPage(reply, error ? 401 : 200, loginPage({
+        mallName: req.mall.name,
+        appName: request.client.name,
+        action: req.url,
+        csrfToken: csrfToken(ctx, sid),
+        ...(error ? { error } : {}),
+      }));
+    }
+
+    app.get('/api/v2/oauth/authorize', { config }, async (req, reply) => {
+      const request = await validate(req, reply, 302);
+      if (!request) return reply;
+      const sid = sessionId(req, reply);
+      const operator = await sessionOperator(ctx, req);
+      if (!operator) return showLogin(req, reply, request, sid);
+      if (operator.userType !== 'P') {
+        return redirectError(req, reply, request.redirectUri, request.state, new OAuthError('access_denied', 'only the representative operator can approve apps'), 302);
+      }
+      return showConsent(req, reply, request, operator, sid);
+    });
+
+    app.post('/api/v2/oauth/authorize', { config, bodyLimit: 16 * 1024 }, async (req, reply) => {
+      const request = await validate(req, reply, 303);
+      if (!request) return reply;
+      const form = formParams(req);
+      if (!csrfValid(ctx, req, form.csrf_token)) {
+        throw new OAuthError('invalid_request', 'the form has expired or did not come from this site; go back and reload the page', { status: 403 });
+      }
+      if (form.user_id !== undefined) {
+        const operator = await authenticateOperator(ctx, req.mall, form.user_id, form.password ?? '');
+        if (!operator) return showLogin(req, reply, request, sessionId(req, reply), 'The operator ID or password is wrong.');
+        try {
+          assertMayConsent(operator);
+        } catch (err) {
+          return redirectError(req, reply, request.redirectUri, request.state, err as OAuthError, 303);
+        }
+        await startSession(ctx, req, reply, operator);
+        // Post/Redirect/Get: the consent page comes from a GET of the same authorization URL.
+        return reply.redirect(req.url, 303);
+      }
+      const operator = await sessionOperator(ctx, req);
+      if (!operator) return showLogin(req, reply, request, sessionId(req, reply), 'Your session has ended; sign in again.');
+      if (form.decision === 'deny') {
+        return redirectError(req, reply, request.redirectUri, request.state, new OAuthError('access_denied', 'the operator denied the request'), 303);
+      }
+      if (form.decision !== 'allow') throw new OAuthError('invalid_request', 'decision must be allow or deny');
+      try {
+        const code = await approve(ctx, req.mall, operator, request);
+        return respond(req, reply, request.redirectUri, { code, state: request.state }, 303);
+      } catch (err) {
+        if (err instanceof OAuthError && err.error === 'access_denied') return redirectError(req, reply, request.redirectUri, request.state, err, 303);
+        throw err;
+      }
+    });
+  };
+}

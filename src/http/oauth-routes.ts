@@ -1,0 +1,34 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { OAuthContext } from '../oauth/context.js';
+import { handleRevocation } from '../oauth/revoke.js';
+import { cafe24TokenBody } from '../oauth/token-response.js';
+import { handleTokenRequest } from '../oauth/token.js';
+import type { ClientCredentials } from '../oauth/client-auth.js';
+import { formParams } from './params.js';
+
+const credentialsOf = (req: FastifyRequest, params: Record<string, string>): ClientCredentials => ({
+  authorization: req.headers.authorization,
+  clientId: params.client_id,
+  clientSecret: params.client_secret,
+});
+
+/** Server-to-server OAuth endpoints of a mall: token (RFC 6749 §3.2) and revocation (RFC 7009). */
+export function oauthRoutes(ctx: OAuthContext, issuerOf: (req: FastifyRequest) => string): FastifyPluginAsync {
+  return async (app) => {
+    const opts = { config: { dialect: 'oauth' as const }, bodyLimit: 16 * 1024 };
+
+    app.post('/api/v2/oauth/token', opts, async (req, reply) => {
+      const params = formParams(req);
+      const issued = await handleTokenRequest(ctx, { mall: req.mall, issuer: issuerOf(req), credentials: credentialsOf(req, params), params });
+      // RFC 6749 §5.1: no caching of token responses.
+      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(cafe24TokenBody(issued, req.mall));
+    });
+
+    app.post('/api/v2/oauth/revoke', opts, async (req, reply) => {
+      const params = formParams(req);
+      await handleRevocation(ctx, { mall: req.mall, credentials: credentialsOf(req, params), params });
+      // wire.md: 200 with an empty body.
+      return reply.header('cache-control', 'no-store').code(200).send('');
+    });
+  };
+}

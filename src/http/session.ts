@@ -1,0 +1,60 @@
+import { createHmac } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { OAuthContext } from '../oauth/context.js';
+import { randomToken, safeEqual } from '../oauth/secrets.js';
+import type { Operator } from '../store/types.js';
+
+/**
+ * The operator's browser session on the login and consent pages. The cookie holds a random id;
+ * the store holds only its hash. Before login the same cookie anchors the CSRF token.
+ */
+const COOKIE = 'shopauth_sid';
+
+const cookiePath = (req: FastifyRequest) => req.mallBase || '/';
+
+function setSessionCookie(req: FastifyRequest, reply: FastifyReply, sid: string): void {
+  reply.setCookie(COOKIE, sid, { path: cookiePath(req), httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https' });
+}
+
+/** The session id from the cookie, making and setting a fresh one if there is none. */
+export function sessionId(req: FastifyRequest, reply: FastifyReply): string {
+  const sid = req.cookies[COOKIE];
+  if (sid && /^[A-Za-z0-9_-]{43}$/.test(sid)) return sid;
+  const fresh = randomToken();
+  setSessionCookie(req, reply, fresh);
+  return fresh;
+}
+
+/** The CSRF token of the forms: an HMAC of the session id (a synchronizer token that needs no storage). */
+export const csrfToken = (ctx: OAuthContext, sid: string): string =>
+  createHmac('sha256', ctx.serverKey).update('csrf\0').update(sid).digest('base64url');
+
+export function csrfValid(ctx: OAuthContext, req: FastifyRequest, presented: string | undefined): boolean {
+  const sid = req.cookies[COOKIE];
+  return sid !== undefined && presented !== undefined && safeEqual(csrfToken(ctx, sid), presented);
+}
+
+/** The operator signed in on this session for this request's mall, if any. */
+export async function sessionOperator(ctx: OAuthContext, req: FastifyRequest): Promise<Operator | undefined> {
+  const sid = req.cookies[COOKIE];
+  if (!sid) return undefined;
+  const session = await ctx.store.sessions.get(ctx.hasher.hash(sid, 'session'), ctx.clock.now());
+  if (!session || session.mallId !== req.mall.mallId) return undefined;
+  return ctx.store.operators.get(session.mallId, session.userId);
+}
+
+/** Signs the operator in under a new session id (session fixation: the old id dies). */
+export async function startSession(ctx: OAuthContext, req: FastifyRequest, reply: FastifyReply, operator: Operator): Promise<void> {
+  const old = req.cookies[COOKIE];
+  if (old) await ctx.store.sessions.delete(ctx.hasher.hash(old, 'session'));
+  const sid = randomToken();
+  const now = ctx.clock.now();
+  await ctx.store.sessions.create({
+    sessionHash: ctx.hasher.hash(sid, 'session'),
+    mallId: operator.mallId,
+    userId: operator.userId,
+    createdAt: now,
+    expiresAt: now + ctx.lifetimes.sessionMs,
+  });
+  setSessionCookie(req, reply, sid);
+}

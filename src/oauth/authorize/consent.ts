@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { Mall, Operator } from '../../store/types.js';
+import type { OAuthContext } from '../context.js';
+import { OAuthError } from '../errors.js';
+import { randomAlnum, verifyPassword } from '../secrets.js';
+import type { AuthorizationRequest } from './request.js';
+
+/** Checks an operator's password; the same work is done for unknown accounts. */
+export async function authenticateOperator(ctx: OAuthContext, mall: Mall, userId: string, password: string): Promise<Operator | undefined> {
+  const operator = userId.length <= 64 && password.length <= 1024 ? await ctx.store.operators.get(mall.mallId, userId) : undefined;
+  const ok = await verifyPassword(password.slice(0, 1024), operator?.passwordHash);
+  return ok ? operator : undefined;
+}
+
+/** wire.md: only the representative operator (type P) may consent; a sub-operator gets access_denied. */
+export function assertMayConsent(operator: Operator): void {
+  if (operator.userType !== 'P') throw new OAuthError('access_denied', 'only the representative operator can approve apps');
+}
+
+/**
+ * The operator approved: record the grant and issue a single-use code that lives one minute
+ * (wire.md), bound to the client, redirect URI, scopes and PKCE challenge. Returns the code.
+ */
+export async function approve(ctx: OAuthContext, mall: Mall, operator: Operator, request: AuthorizationRequest): Promise<string> {
+  assertMayConsent(operator);
+  const now = ctx.clock.now();
+  // Cafe24-looking codes: 22 alphanumerics, ~131 bits.
+  const code = randomAlnum(22);
+  await ctx.store.transaction(async (store) => {
+    const grant = await store.grants.upsert({
+      grantId: randomUUID(),
+      mallId: mall.mallId,
+      clientId: request.client.clientId,
+      userId: operator.userId,
+      scopes: request.scopes,
+      updatedAt: now,
+    });
+    await store.codes.save({
+      codeHash: ctx.hasher.hash(code),
+      mallId: mall.mallId,
+      clientId: request.client.clientId,
+      userId: operator.userId,
+      grantId: grant.grantId,
+      familyId: randomUUID(),
+      redirectUri: request.redirectUri,
+      scopes: request.scopes,
+      codeChallenge: request.codeChallenge,
+      codeChallengeMethod: request.codeChallengeMethod,
+      expiresAt: now + ctx.lifetimes.codeMs,
+      consumedAt: null,
+      createdAt: now,
+    });
+  });
+  return code;
+}
+
+/**
+ * The authorization response URL (RFC 6749 §4.1.2), with `iss` (RFC 9207). Existing query
+ * parameters of the registered redirect URI are kept (§3.1.2).
+ */
+export function authorizationResponseUrl(redirectUri: string, params: Record<string, string | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) query.append(k, v);
+  // Appended to the registered URI as it is (wire.md: `{redirect_uri}?code=..&state=..`).
+  return `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${query.toString()}`;
+}

@@ -1,0 +1,25 @@
+import type { App, Mall } from '../../store/types.js';
+import type { OAuthContext } from '../context.js';
+import { OAuthError } from '../errors.js';
+import type { IssuedTokens } from '../tokens/issue.js';
+
+/** A token request after client authentication: the tenant, the client, the form parameters. */
+export interface TokenRequest {
+  mall: Mall;
+  issuer: string;
+  client: App;
+  params: Readonly<Record<string, string>>;
+}
+
+/** One module per grant type, all of this shape; oauth/token.ts only dispatches. */
+export interface GrantHandler {
+  readonly grantType: string;
+  handle(ctx: OAuthContext, request: TokenRequest): Promise<IssuedTokens>;
+}
+
+/** A required parameter, or `invalid_request` naming it (RFC 6749 §5.2). */
+export function required(params: Readonly<Record<string, string>>, name: string): string {
+  const value = params[name];
+  if (value === undefined || value === '') throw new OAuthError('invalid_request', `${name} is required`);
+  return value;
+}

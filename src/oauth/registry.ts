@@ -1,0 +1,124 @@
+import type { Clock } from '../clock.js';
+import type { App, Mall, OperatorType, Store } from '../store/types.js';
+import { parseRateLimit } from '../config.js';
+import { isTimeZone } from './local-time.js';
+import { hashPassword, randomAlnum, type SecretHasher } from './secrets.js';
+import { validateRegisteredScopes } from './scopes.js';
+
+/**
+ * The registry of malls, operators and apps: used by the CLI, the demo seed and the consoles.
+ * Input errors throw RegistryError with a message fit to show the person who typed it.
+ */
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+}
+
+const MALL_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
+const USER_ID = /^[A-Za-z0-9._@-]{1,64}$/;
+
+export interface RegistryDeps {
+  store: Store;
+  clock: Clock;
+  hasher: SecretHasher;
+}
+
+export async function createMall(deps: RegistryDeps, input: { mallId: string; name?: string; timezone?: string }): Promise<Mall> {
+  if (!MALL_ID.test(input.mallId)) throw new RegistryError('mall id must be 2-63 lower-case letters, digits or dashes');
+  const timezone = input.timezone ?? 'Asia/Seoul';
+  if (!isTimeZone(timezone)) throw new RegistryError(`unknown time zone: ${timezone}`);
+  if (await deps.store.malls.get(input.mallId)) throw new RegistryError(`mall ${input.mallId} already exists`);
+  const mall: Mall = { mallId: input.mallId, name: input.name ?? input.mallId, timezone, shopNo: 1, createdAt: deps.clock.now() };
+  await deps.store.malls.create(mall);
+  return mall;
+}
+
+export async function addOperator(
+  deps: RegistryDeps,
+  input: { mallId: string; userId: string; password: string; userType: OperatorType; name?: string },
+): Promise<{ mallId: string; userId: string; userType: OperatorType; name: string }> {
+  if (!(await deps.store.malls.get(input.mallId))) throw new RegistryError(`no mall ${input.mallId}`);
+  if (!USER_ID.test(input.userId)) throw new RegistryError('user id must be 1-64 letters, digits or ._@-');
+  if (input.password.length < 8 || input.password.length > 1024) throw new RegistryError('password must be 8 to 1024 characters');
+  if (await deps.store.operators.get(input.mallId, input.userId)) throw new RegistryError(`operator ${input.userId} already exists in ${input.mallId}`);
+  const name = input.name ?? input.userId;
+  await deps.store.operators.add({
+    mallId: input.mallId,
+    userId: input.userId,
+    passwordHash: await hashPassword(input.password),
+    userType: input.userType,
+    name,
+    createdAt: deps.clock.now(),
+  });
+  return { mallId: input.mallId, userId: input.userId, userType: input.userType, name };
+}
+
+/** RFC 6749 §3.1.2: absolute, no fragment. RFC 9700 §2.1: compared later by exact string. */
+function checkRedirectUri(uri: string): string {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new RegistryError(`redirect URI is not an absolute URI: ${uri}`);
+  }
+  if (url.hash !== '' || uri.includes('#')) throw new RegistryError(`redirect URI must not have a fragment: ${uri}`);
+  if (url.protocol === 'javascript:' || url.protocol === 'data:') throw new RegistryError(`redirect URI scheme not allowed: ${uri}`);
+  return uri;
+}
+
+export interface CreatedApp {
+  app: App;
+  /** Shown once; only its hash is stored. Null for public clients. */
+  clientSecret: string | null;
+}
+
+export async function createApp(
+  deps: RegistryDeps,
+  input: {
+    name: string;
+    redirectUris: string[];
+    appUrl: string;
+    scopes: string[];
+    public?: boolean;
+    rateLimit?: string;
+    apiVersion?: string;
+    /** Fixed credentials (the demo seed); normally both are random. */
+    clientId?: string;
+    clientSecret?: string;
+  },
+): Promise<CreatedApp> {
+  if (!input.name.trim() || input.name.length > 200) throw new RegistryError('app name must be 1 to 200 characters');
+  if (input.redirectUris.length === 0) throw new RegistryError('at least one redirect URI is required');
+  const redirectUris = [...new Set(input.redirectUris.map(checkRedirectUri))];
+  try {
+    new URL(input.appUrl);
+  } catch {
+    throw new RegistryError(`App URL is not an absolute URL: ${input.appUrl}`);
+  }
+  let scopes: string[];
+  try {
+    scopes = validateRegisteredScopes(input.scopes);
+    if (input.rateLimit !== undefined) parseRateLimit(input.rateLimit);
+  } catch (error) {
+    throw new RegistryError((error as Error).message);
+  }
+  if (input.apiVersion !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(input.apiVersion)) throw new RegistryError('API version must be YYYY-MM-DD');
+  const isPublic = input.public === true;
+  const clientSecret = isPublic ? null : (input.clientSecret ?? randomAlnum(32));
+  const app: App = {
+    clientId: input.clientId ?? randomAlnum(22),
+    secretHash: clientSecret === null ? null : deps.hasher.hash(clientSecret, 'client'),
+    kind: 'app',
+    mallId: null,
+    name: input.name.trim(),
+    appUrl: input.appUrl,
+    redirectUris,
+    scopes,
+    clientType: isPublic ? 'public' : 'confidential',
+    rateLimit: input.rateLimit ?? null,
+    apiVersion: input.apiVersion ?? null,
+    createdAt: deps.clock.now(),
+    revokedAt: null,
+  };
+  await deps.store.apps.create(app);
+  return { app, clientSecret };
+}

@@ -1,0 +1,75 @@
+import { createHmac, randomBytes, scrypt, timingSafeEqual, type BinaryLike } from 'node:crypto';
+
+/** 256 bits of randomness, base64url: codes, tokens, session ids. */
+export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** An alphanumeric id without modulo bias, Cafe24-looking (client ids: 22 chars, ~131 bits). */
+export function randomAlnum(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248 && out.length < length) out += ALNUM[byte % 62];
+    }
+  }
+  return out;
+}
+
+/**
+ * A keyed fast hash (HMAC-SHA256 under the server key) for high-entropy secrets: client secrets,
+ * codes, tokens, session ids. Slow hashes are for passwords only (RFC 9700 §2.7 leaves the choice;
+ * a 256-bit random secret needs no stretching).
+ */
+export class SecretHasher {
+  constructor(private readonly key: Buffer) {}
+
+  hash(secret: string, purpose = ''): string {
+    return createHmac('sha256', this.key).update(purpose).update(secret).digest('base64url');
+  }
+
+  /** Constant-time check of a presented secret against its stored hash. */
+  verify(secret: string, storedHash: string, purpose = ''): boolean {
+    return safeEqual(this.hash(secret, purpose), storedHash);
+  }
+}
+
+/** Constant-time string comparison; different lengths compare unequal without early exit on content. */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  if (x.length !== y.length) {
+    timingSafeEqual(x, x);
+    return false;
+  }
+  return timingSafeEqual(x, y);
+}
+
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
+
+const scryptAsync = (password: BinaryLike, salt: BinaryLike, keylen: number, options: { N: number; r: number; p: number }) =>
+  new Promise<Buffer>((resolve, reject) =>
+    scrypt(password, salt, keylen, { ...options, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+
+/** Operator passwords: scrypt, self-describing `scrypt$N$r$p$salt$hash`. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(password.normalize('NFC'), salt, SCRYPT.keylen, SCRYPT);
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+// Verified when the account is unknown, so timing does not tell which user ids exist.
+const DUMMY = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+export async function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
+  const [alg, n, r, p, salt, hash] = (stored ?? DUMMY).split('$');
+  if (alg !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  const key = await scryptAsync(password.normalize('NFC'), Buffer.from(salt, 'base64url'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
+  return stored !== undefined && timingSafeEqual(key, expected);
+}

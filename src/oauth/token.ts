@@ -1,0 +1,26 @@
+import type { Mall } from '../store/types.js';
+import { authenticateClient, type ClientCredentials } from './client-auth.js';
+import type { OAuthContext } from './context.js';
+import { OAuthError } from './errors.js';
+import { authorizationCodeGrant } from './grants/authorization-code.js';
+import type { GrantHandler } from './grants/grant.js';
+import { refreshTokenGrant } from './grants/refresh-token.js';
+import type { IssuedTokens } from './tokens/issue.js';
+
+/** The grants of `POST /api/v2/oauth/token`; a new grant is a new module and one entry here. */
+const grants = new Map<string, GrantHandler>([authorizationCodeGrant, refreshTokenGrant].map((g) => [g.grantType, g]));
+
+/** RFC 6749 §3.2: authenticate the client, then dispatch on grant_type. */
+export async function handleTokenRequest(
+  ctx: OAuthContext,
+  request: { mall: Mall; issuer: string; credentials: ClientCredentials; params: Readonly<Record<string, string>> },
+): Promise<IssuedTokens> {
+  const grantType = request.params.grant_type;
+  if (grantType === undefined || grantType === '') throw new OAuthError('invalid_request', 'grant_type is required');
+  const handler = grants.get(grantType);
+  const client = await authenticateClient(ctx, request.credentials);
+  if (!handler) throw new OAuthError('unsupported_grant_type', `grant_type ${grantType.slice(0, 40)} is not supported`);
+  if (client.kind !== 'app') throw new OAuthError('unauthorized_client', 'API credentials use the POD Shop token endpoint');
+  if (client.mallId !== null && client.mallId !== request.mall.mallId) throw new OAuthError('invalid_grant', 'this client is not registered for this mall');
+  return handler.handle(ctx, { mall: request.mall, issuer: request.issuer, client, params: request.params });
+}

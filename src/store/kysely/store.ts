@@ -1,0 +1,74 @@
+import { Kysely, Migrator, sql } from 'kysely';
+import type { Database } from '../schema.js';
+import type { Store } from '../types.js';
+import { migrationProvider } from '../migrations/index.js';
+import { sqliteDialect } from '../dialects/sqlite.js';
+import { postgresDialect } from '../dialects/postgres.js';
+import { KyselyApps, KyselyMalls, KyselyOperators } from './accounts.js';
+import { KyselyCodes, KyselyGrants } from './grants.js';
+import { KyselySessions, KyselySettings, KyselyTokens } from './tokens.js';
+
+export class KyselyStore implements Store {
+  readonly malls;
+  readonly operators;
+  readonly apps;
+  readonly grants;
+  readonly codes;
+  readonly tokens;
+  readonly sessions;
+  readonly settings;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: 'sqlite' | 'postgres',
+  ) {
+    this.malls = new KyselyMalls(db);
+    this.operators = new KyselyOperators(db);
+    this.apps = new KyselyApps(db);
+    this.grants = new KyselyGrants(db);
+    this.codes = new KyselyCodes(db);
+    this.tokens = new KyselyTokens(db);
+    this.sessions = new KyselySessions(db);
+    this.settings = new KyselySettings(db);
+  }
+
+  transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this);
+    return this.db.transaction().execute((trx) => fn(new KyselyStore(trx, this.dialect)));
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+/** Is this database location a PostgreSQL URL (else a SQLite file path)? */
+export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\//.test(location);
+
+/**
+ * Opens the store at a SQLite path (`./shopauth.db`, `:memory:`) or a PostgreSQL URL
+ * (`postgres://user@host/db?schema=name`). Migrations run unless `migrate` is false.
+ */
+export async function openStore(location: string, options: { migrate?: boolean } = {}): Promise<KyselyStore> {
+  let store: KyselyStore;
+  if (isPostgresUrl(location)) {
+    const { dialect, schema } = postgresDialect(location);
+    store = new KyselyStore(new Kysely<Database>({ dialect }), 'postgres');
+    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(store.db);
+  } else {
+    store = new KyselyStore(new Kysely<Database>({ dialect: sqliteDialect(location) }), 'sqlite');
+  }
+  if (options.migrate !== false) await migrate(store.db);
+  return store;
+}
+
+/** Applies pending migrations; returns the names applied. Throws with the failing migration's name. */
+export async function migrate(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,171 @@
+/**
+ * The storage seam: small interfaces keyed by hash, one implementation over kysely
+ * (store/kysely/), with SQLite and PostgreSQL differing only in store/dialects/.
+ */
+export interface Mall {
+  mallId: string;
+  name: string;
+  timezone: string;
+  shopNo: number;
+  createdAt: number;
+}
+
+export type OperatorType = 'P' | 'A';
+
+export interface Operator {
+  mallId: string;
+  userId: string;
+  passwordHash: string;
+  userType: OperatorType;
+  name: string;
+}
+
+export interface App {
+  clientId: string;
+  secretHash: string | null;
+  kind: 'app' | 'credentials';
+  mallId: string | null;
+  name: string;
+  appUrl: string;
+  redirectUris: string[];
+  scopes: string[];
+  clientType: 'confidential' | 'public';
+  rateLimit: string | null;
+  apiVersion: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface Grant {
+  grantId: string;
+  mallId: string;
+  clientId: string;
+  userId: string;
+  scopes: string[];
+  createdAt: number;
+  updatedAt: number;
+  revokedAt: number | null;
+}
+
+export interface AuthCode {
+  codeHash: string;
+  mallId: string;
+  clientId: string;
+  userId: string;
+  grantId: string;
+  familyId: string;
+  redirectUri: string;
+  scopes: string[];
+  codeChallenge: string | null;
+  codeChallengeMethod: string | null;
+  expiresAt: number;
+  consumedAt: number | null;
+  createdAt: number;
+}
+
+export interface TokenRecord {
+  tokenHash: string;
+  kind: 'access' | 'refresh';
+  mallId: string;
+  clientId: string;
+  userId: string;
+  grantId: string | null;
+  familyId: string;
+  scopes: string[];
+  jti: string | null;
+  issuedAt: number;
+  expiresAt: number;
+  rotatedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface Session {
+  sessionHash: string;
+  mallId: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface MallStore {
+  create(mall: Mall): Promise<void>;
+  get(mallId: string): Promise<Mall | undefined>;
+  list(): Promise<Mall[]>;
+}
+
+export interface OperatorStore {
+  add(operator: Operator & { createdAt: number }): Promise<void>;
+  get(mallId: string, userId: string): Promise<Operator | undefined>;
+}
+
+export interface AppStore {
+  create(app: App): Promise<void>;
+  get(clientId: string): Promise<App | undefined>;
+  list(filter?: { kind?: App['kind']; mallId?: string }): Promise<App[]>;
+  revoke(clientId: string, now: number): Promise<boolean>;
+}
+
+export interface GrantStore {
+  /** Records consent: one grant per (mall, app, operator); a new consent replaces the scopes. */
+  upsert(grant: Omit<Grant, 'grantId' | 'createdAt' | 'revokedAt'> & { grantId: string }): Promise<Grant>;
+  get(grantId: string): Promise<Grant | undefined>;
+  list(mallId: string): Promise<Grant[]>;
+  /** Revokes the grant and every live token issued under it. */
+  revoke(grantId: string, now: number): Promise<boolean>;
+}
+
+export type CodeConsumption =
+  | { status: 'ok'; code: AuthCode }
+  | { status: 'replayed'; code: AuthCode }
+  | { status: 'unknown' };
+
+export interface CodeStore {
+  save(code: AuthCode): Promise<void>;
+  /** Marks the code used, atomically: exactly one caller ever gets 'ok' (RFC 6749 §4.1.2). */
+  consume(codeHash: string, now: number): Promise<CodeConsumption>;
+}
+
+export type RefreshRotation =
+  | { status: 'ok'; token: TokenRecord }
+  | { status: 'reused'; token: TokenRecord }
+  | { status: 'unknown' };
+
+export interface TokenStore {
+  save(tokens: TokenRecord[]): Promise<void>;
+  get(tokenHash: string): Promise<TokenRecord | undefined>;
+  findByJti(jti: string): Promise<TokenRecord | undefined>;
+  /**
+   * Marks a live refresh token rotated, atomically: of concurrent callers exactly one gets 'ok';
+   * a token already rotated comes back as 'reused' (RFC 9700 §4.14.2).
+   */
+  rotate(tokenHash: string, now: number): Promise<RefreshRotation>;
+  /** Revokes every live token of a family; returns how many. */
+  revokeFamily(familyId: string, now: number): Promise<number>;
+}
+
+export interface SessionStore {
+  create(session: Session): Promise<void>;
+  get(sessionHash: string, now: number): Promise<Session | undefined>;
+  delete(sessionHash: string): Promise<void>;
+}
+
+export interface SettingStore {
+  get(key: string): Promise<string | undefined>;
+  /** Stores the value unless the key exists; returns the value that is stored. */
+  putIfAbsent(key: string, value: string): Promise<string>;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly malls: MallStore;
+  readonly operators: OperatorStore;
+  readonly apps: AppStore;
+  readonly grants: GrantStore;
+  readonly codes: CodeStore;
+  readonly tokens: TokenStore;
+  readonly sessions: SessionStore;
+  readonly settings: SettingStore;
+  /** Runs fn in one transaction: all of its writes land, or none. */
+  transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
