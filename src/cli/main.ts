@@ -1,4 +1,3 @@
-import { RegistryError } from '../oauth/registry.js';
 import { migrateCommand } from './commands/migrate.js';
 import { appCreate, mallCreate, operatorAdd } from './commands/registry.js';
 import { serve } from './commands/serve.js';
@@ -33,24 +32,25 @@ const defaultIO: CliIO = {
 /** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 usage). */
 export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
   const [first, second] = argv;
-  const key = first && second && commands[`${first} ${second}`] ? `${first} ${second}` : first;
-  const command = key ? commands[key] : undefined;
-  if (!command || argv.includes('--help') || argv.includes('-h')) {
-    (command || first === 'help' || argv.length === 0 ? io.out : io.err)(USAGE);
-    return command || first === 'help' || argv.length === 0 || argv.includes('--help') ? 0 : 2;
+  const pair = `${first} ${second}`;
+  const key = commands[pair] ? pair : first;
+  const command = key === undefined ? undefined : commands[key];
+  if (argv.length === 0 || first === 'help' || argv.includes('--help') || argv.includes('-h')) {
+    io.out(USAGE);
+    return 0;
   }
-  const rest = argv.slice(key?.includes(' ') ? 2 : 1);
+  if (!command) {
+    io.err(`shopauth: unknown command ${JSON.stringify(argv.slice(0, 2).join(' '))}\n\n${USAGE}`);
+    return 2;
+  }
   try {
-    return await command(rest, io);
+    return await command(argv.slice(key === pair ? 2 : 1), io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`shopauth: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof RegistryError || (error instanceof Error && !(error instanceof TypeError))) {
-      io.err(`shopauth: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    io.err(`shopauth: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
   }
 }

@@ -7,7 +7,9 @@ import type { Config } from '../config.js';
 import { createOAuthContext, type OAuthContext } from '../oauth/context.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { Store } from '../store/types.js';
+import { DEMO_CLIENT_ID } from '../demo.js';
 import { apiRoutes } from './api-routes.js';
+import { demoRoutes } from './demo-routes.js';
 import { authorizeRoutes } from './authorize-routes.js';
 import { sendError, toOAuthError } from './errors.js';
 import { oauthRoutes } from './oauth-routes.js';
@@ -65,6 +67,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
 
   // wire.md, Tenancy: the issuer of a mall is {base}/malls/{mall_id}.
   const issuerOf = (req: FastifyRequest) => `${config.publicUrl ?? `${req.protocol}://${req.host}`}/malls/${req.mall.mallId}`;
+  app.register(demoRoutes({ clientId: DEMO_CLIENT_ID, baseOf: (req) => config.publicUrl ?? `${req.protocol}://${req.host}` }));
   const malls = new MallCache(store);
   await registerTenantRoutes(app, malls, config.mallDomain, async (scope) => {
     await scope.register(authorizeRoutes(ctx, issuerOf));

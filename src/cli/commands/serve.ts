@@ -2,7 +2,7 @@ import { systemClock } from '../../clock.js';
 import { loadConfig } from '../../config.js';
 import { buildServer } from '../../http/server.js';
 import { openStore } from '../../store/kysely/store.js';
-import { seedDemo } from '../demo.js';
+import { seedDemo } from '../../demo.js';
 import { parse, result, str, type CliIO } from '../io.js';
 
 /** `shopauth serve [--port 8080] [--host 127.0.0.1] [--demo]`: runs until SIGINT or SIGTERM. */

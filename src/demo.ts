@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import type { OAuthContext } from '../oauth/context.js';
-import { addOperator, createApp, createMall } from '../oauth/registry.js';
-import { KNOWN_SCOPES } from '../oauth/scopes.js';
+import type { OAuthContext } from './oauth/context.js';
+import { addOperator, createApp, createMall } from './oauth/registry.js';
+import { KNOWN_SCOPES } from './oauth/scopes.js';
 
 export interface DemoCredentials {
   mall_id: string;
@@ -11,7 +11,7 @@ export interface DemoCredentials {
 }
 
 export const DEMO_MALL = 'demo';
-const DEMO_CLIENT_ID = 'shopauthDemoApp0000001';
+export const DEMO_CLIENT_ID = 'shopauthDemoApp0000001';
 
 /**
  * Seeds a demo mall, representative operator and app, idempotently. The demo password and
