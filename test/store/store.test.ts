@@ -1,23 +1,105 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { AuthCode, TokenRecord } from '../../src/store/types.js';
 import { openStore, type KyselyStore } from '../../src/store/kysely/store.js';
 import { DIALECTS } from '../support/dialects.js';
 
+/** The storage contract (src/store/types.ts), run on every dialect. */
 describe.each(DIALECTS)('store on $name', (dialect) => {
   let store: KyselyStore;
   let drop: () => Promise<void>;
+  const T = 1_772_334_000_123;
+
   beforeAll(async () => {
     const opened = dialect.open();
     drop = opened.drop;
     store = await openStore(opened.url);
+    await store.malls.create({ mallId: 'm1', name: 'Shop', timezone: 'Asia/Seoul', shopNo: 1, createdAt: T });
+    await store.apps.create({
+      clientId: 'c1', secretHash: 'h', kind: 'app', mallId: null, name: 'A', appUrl: 'https://a', redirectUris: ['https://a/cb'],
+      scopes: ['mall.read_store'], clientType: 'confidential', rateLimit: null, apiVersion: null, createdAt: T, revokedAt: null,
+    });
   });
   afterAll(async () => {
     await store.close();
     await drop();
   });
 
+  const code = (hash: string, over: Partial<AuthCode> = {}): AuthCode => ({
+    codeHash: hash, mallId: 'm1', clientId: 'c1', userId: 'boss', grantId: 'g1', familyId: `fam-${hash}`, redirectUri: 'https://a/cb',
+    scopes: ['mall.read_store'], codeChallenge: null, codeChallengeMethod: null, expiresAt: T + 60_000, consumedAt: null, createdAt: T, ...over,
+  });
+  const token = (hash: string, kind: 'access' | 'refresh', familyId: string, over: Partial<TokenRecord> = {}): TokenRecord => ({
+    tokenHash: hash, kind, mallId: 'm1', clientId: 'c1', userId: 'boss', grantId: 'g1', familyId, scopes: ['mall.read_store'],
+    jti: null, issuedAt: T, expiresAt: T + 7_200_000, rotatedAt: null, revokedAt: null, ...over,
+  });
+
   test('malls round-trip with epoch-millisecond timestamps as numbers', async () => {
-    await store.malls.create({ mallId: 'm1', name: 'Shop', timezone: 'Asia/Seoul', shopNo: 1, createdAt: 1_772_334_000_123 });
-    expect(await store.malls.get('m1')).toEqual({ mallId: 'm1', name: 'Shop', timezone: 'Asia/Seoul', shopNo: 1, createdAt: 1_772_334_000_123 });
+    expect(await store.malls.get('m1')).toEqual({ mallId: 'm1', name: 'Shop', timezone: 'Asia/Seoul', shopNo: 1, createdAt: T });
     expect(await store.malls.get('nope')).toBeUndefined();
+  });
+
+  test('apps keep their lists; revoking an app revokes its tokens', async () => {
+    const app = await store.apps.get('c1');
+    expect(app).toMatchObject({ redirectUris: ['https://a/cb'], scopes: ['mall.read_store'], clientType: 'confidential', revokedAt: null });
+  });
+
+  test('grants: one per (mall, app, operator); a new consent replaces the scopes; revoke kills its tokens', async () => {
+    const g = await store.grants.upsert({ grantId: 'g1', mallId: 'm1', clientId: 'c1', userId: 'boss', scopes: ['mall.read_store'], updatedAt: T });
+    const again = await store.grants.upsert({ grantId: 'ignored', mallId: 'm1', clientId: 'c1', userId: 'boss', scopes: ['mall.read_store', 'mall.read_order'], updatedAt: T + 1 });
+    expect(again.grantId).toBe(g.grantId);
+    expect(again.scopes).toEqual(['mall.read_store', 'mall.read_order']);
+    await store.tokens.save([token('gt-a', 'access', 'fam-g'), token('gt-r', 'refresh', 'fam-g')]);
+    expect(await store.grants.revoke('g1', T + 5)).toBe(true);
+    expect(await store.grants.revoke('g1', T + 6)).toBe(false);
+    expect((await store.tokens.get('gt-a'))?.revokedAt).toBe(T + 5);
+    expect((await store.tokens.get('gt-r'))?.revokedAt).toBe(T + 5);
+  });
+
+  test('codes are single-use: of concurrent consumers exactly one wins, the rest see a replay', async () => {
+    await store.codes.save(code('code-1'));
+    const results = await Promise.all(Array.from({ length: 10 }, () => store.codes.consume('code-1', T + 1)));
+    expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'replayed')).toHaveLength(9);
+    expect(await store.codes.consume('nope', T)).toEqual({ status: 'unknown' });
+  });
+
+  test('refresh rotation is atomic: of concurrent rotations exactly one wins', async () => {
+    await store.tokens.save([token('r-1', 'refresh', 'fam-r')]);
+    const results = await Promise.all(Array.from({ length: 10 }, () => store.tokens.rotate('r-1', T + 1)));
+    expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'reused')).toHaveLength(9);
+    expect(await store.tokens.rotate('nope', T)).toEqual({ status: 'unknown' });
+  });
+
+  test('an access token cannot be rotated as a refresh token', async () => {
+    await store.tokens.save([token('a-only', 'access', 'fam-a')]);
+    expect(await store.tokens.rotate('a-only', T)).toEqual({ status: 'unknown' });
+  });
+
+  test('revokeFamily revokes every live token of the family and nothing else', async () => {
+    await store.tokens.save([token('f-a', 'access', 'fam-x'), token('f-r', 'refresh', 'fam-x'), token('o-a', 'access', 'fam-y')]);
+    expect(await store.tokens.revokeFamily('fam-x', T + 9)).toBe(2);
+    expect(await store.tokens.revokeFamily('fam-x', T + 10)).toBe(0);
+    expect((await store.tokens.get('o-a'))?.revokedAt).toBeNull();
+  });
+
+  test('a transaction that throws leaves nothing behind', async () => {
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.tokens.save([token('tx-1', 'access', 'fam-tx')]);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await store.tokens.get('tx-1')).toBeUndefined();
+  });
+
+  test('sessions expire; settings putIfAbsent keeps the first value', async () => {
+    await store.sessions.create({ sessionHash: 's1', mallId: 'm1', userId: 'boss', createdAt: T, expiresAt: T + 1000 });
+    expect(await store.sessions.get('s1', T + 999)).toMatchObject({ userId: 'boss' });
+    expect(await store.sessions.get('s1', T + 1000)).toBeUndefined();
+    await store.sessions.delete('s1');
+    expect(await store.sessions.get('s1', T)).toBeUndefined();
+    expect(await store.settings.putIfAbsent('k', 'first')).toBe('first');
+    expect(await store.settings.putIfAbsent('k', 'second')).toBe('first');
   });
 });
