@@ -16,6 +16,11 @@ export interface Lifetimes {
   refreshMs: number;
   /** Operator login session on the consent pages. */
   sessionMs: number;
+  /**
+   * Refresh token reuse grace (issue 5): for this long after a rotation the rotated token may be
+   * exchanged again without revoking its family (a retry after a lost response). 0 = off (default).
+   */
+  refreshGraceMs: number;
 }
 
 export interface Config {
@@ -34,6 +39,10 @@ export interface Config {
   lifetimes: Lifetimes;
   /** Server-wide API rate limit (wire.md: 40 calls, 2 per second), or null for none. */
   rateLimit: RateLimitSetting | null;
+  /** Redis for state shared by instances (rate-limit buckets, throttles); null: in memory. */
+  redisUrl: string | null;
+  /** X-Cafe24-Api-Version values accepted besides the current one (wire.md, Admin API). */
+  apiVersions: string[];
   logLevel: string;
 }
 
@@ -42,6 +51,7 @@ export const defaultLifetimes: Lifetimes = {
   accessMs: 2 * 3600_000,
   refreshMs: 14 * 24 * 3600_000,
   sessionMs: 3600_000,
+  refreshGraceMs: 0,
 };
 
 /** Parses "40/2" (size/drain per second) or "off". */
@@ -52,6 +62,22 @@ export function parseRateLimit(text: string): RateLimitSetting | null {
   const perSecond = Number(m?.[2]);
   if (!m || size < 1 || perSecond <= 0) throw new Error(`rate limit must look like 40/2 (size/drain per second) or off, not "${text}"`);
   return { size, perSecond };
+}
+
+/** SHOPAUTH_REFRESH_GRACE_SECONDS: whole seconds, 0 (off) to 300. */
+function parseGraceSeconds(text: string): number {
+  const n = Number(text);
+  if (!/^\d{1,3}$/.test(text) || n > 300) throw new Error(`refresh grace must be 0 to 300 seconds, not "${text}"`);
+  return n;
+}
+
+/** "2024-06-01,2025-03-01": older API versions still served; each YYYY-MM-DD. */
+export function parseApiVersions(text: string): string[] {
+  const versions = text.split(',').map((v) => v.trim()).filter(Boolean);
+  for (const v of versions) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new Error(`API version must be YYYY-MM-DD, not "${v}"`);
+  }
+  return versions;
 }
 
 export function loadConfig(flags: Partial<Record<string, string | boolean | undefined>>, env: NodeJS.ProcessEnv = process.env): Config {
@@ -73,8 +99,10 @@ export function loadConfig(flags: Partial<Record<string, string | boolean | unde
     mallDomain: str('mall-domain', 'SHOPAUTH_MALL_DOMAIN') ?? null,
     secret: str('secret', 'SHOPAUTH_SECRET') ?? null,
     trustProxy: (str('trust-proxy', 'SHOPAUTH_TRUST_PROXY') ?? 'false') === 'true' || flags['trust-proxy'] === true,
-    lifetimes: defaultLifetimes,
+    lifetimes: { ...defaultLifetimes, refreshGraceMs: parseGraceSeconds(str('refresh-grace-seconds', 'SHOPAUTH_REFRESH_GRACE_SECONDS') ?? '0') * 1000 },
     rateLimit: parseRateLimit(str('rate-limit', 'SHOPAUTH_RATE_LIMIT') ?? '40/2'),
+    redisUrl: str('redis', 'SHOPAUTH_REDIS_URL') ?? null,
+    apiVersions: parseApiVersions(str('api-versions', 'SHOPAUTH_API_VERSIONS') ?? ''),
     logLevel: str('log-level', 'SHOPAUTH_LOG_LEVEL') ?? 'info',
   };
 }

@@ -1,6 +1,9 @@
 import type { OAuthContext } from '../oauth/context.js';
+import { authenticateCredentials, badCredentials } from '../oauth/credentials.js';
 import { OAuthError } from '../oauth/errors.js';
 import { isLive } from '../oauth/tokens/issue.js';
+import { checkJwt, looksLikeJwt } from '../oauth/tokens/jwt.js';
+import { signingKeysOf } from '../oauth/tokens/signing-keys.js';
 import type { Mall } from '../store/types.js';
 
 /** Who is calling the resource API, whatever the credential. */
@@ -17,22 +20,58 @@ const REALM = 'realm="shopauth"';
 const invalidToken = (description: string) =>
   new OAuthError('invalid_token', description, { headers: { 'www-authenticate': `Bearer ${REALM}, error="invalid_token"` } });
 
+// RFC 6750 §3.1: an expired token is invalid_token in the challenge; the code tells the dialects apart.
+const expiredToken = () =>
+  new OAuthError('token_expired', 'the access token has expired', { headers: { 'www-authenticate': `Bearer ${REALM}, error="invalid_token"` } });
+
+const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
 /**
- * The one code path deciding who the caller is (RFC 6750 §2.1: `Authorization: Bearer`, scheme
- * case-insensitive). A token of another mall is as good as unknown: no cross-tenant reads.
+ * Keyed hashes of JWTs whose signature this server has verified: a signature's verdict cannot
+ * change, so each token pays its ECDSA check once, not on every call. Expiry and revocation are
+ * still the stored record's, read on every call. Bounded: cleared when full.
  */
-export async function resolveCaller(ctx: OAuthContext, mall: Mall, authorization: string | undefined): Promise<Caller> {
+const verifiedJwts = new WeakMap<OAuthContext, Set<string>>();
+const MAX_VERIFIED = 10_000;
+
+async function checkSignature(ctx: OAuthContext, token: string, hash: string, now: number): Promise<void> {
+  let verified = verifiedJwts.get(ctx);
+  if (verified?.has(hash)) return;
+  const check = await checkJwt(signingKeysOf(ctx), token, now);
+  if (check.status === 'expired') throw expiredToken();
+  if (check.status !== 'ok') throw invalidToken('the access token is invalid');
+  if (!verified) verifiedJwts.set(ctx, (verified = new Set()));
+  if (verified.size >= MAX_VERIFIED) verified.clear();
+  verified.add(hash);
+}
+
+/**
+ * The one code path deciding who the caller is, for both dialects:
+ * - `Authorization: Bearer {token}` (RFC 6750 §2.1, scheme case-insensitive): an opaque token
+ *   (one keyed hash, one lookup) or a JWT access token (RFC 9068: signature by a published key
+ *   first, once per token, then the same lookup, so a revoked JWT is refused at once);
+ * - `Authorization: Basic base64(ClientID:ClientKey)` of POD Shop API credentials.
+ * `mall`: the tenant of the route; null when the credential names it (POD Shop's root routes).
+ * A credential of another mall is as good as unknown: no cross-tenant reads.
+ */
+export async function resolveCaller(ctx: OAuthContext, mall: Mall | null, authorization: string | undefined): Promise<Caller> {
   if (authorization === undefined || authorization === '') {
     // RFC 6750 §3.1: a request without credentials gets the challenge but no error code.
     throw new OAuthError('invalid_token', 'an access token is required', { headers: { 'www-authenticate': `Bearer ${REALM}` } });
   }
-  const m = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
-  if (!m?.[1]) throw invalidToken('the Authorization header must be: Bearer {access_token}');
-  const record = await ctx.store.tokens.get(ctx.hasher.hash(m[1]));
-  if (!record || record.kind !== 'access' || record.mallId !== mall.mallId) throw invalidToken('the access token is invalid');
-  if (!isLive(record, ctx.clock.now())) {
-    throw invalidToken(record.revokedAt === null ? 'the access token has expired' : 'the access token has been revoked');
+  if (/^basic /i.test(authorization)) {
+    const credentials = await authenticateCredentials(ctx, authorization);
+    if (mall !== null && credentials.mallId !== mall.mallId) throw badCredentials();
+    return { mallId: credentials.mallId, clientId: credentials.clientId, userId: credentials.clientId, scopes: credentials.scopes };
   }
+  const token = BEARER.exec(authorization)?.[1];
+  if (token === undefined) throw invalidToken('the Authorization header must be: Bearer {access_token}');
+  const now = ctx.clock.now();
+  const hash = ctx.hasher.hash(token);
+  if (looksLikeJwt(token)) await checkSignature(ctx, token, hash, now);
+  const record = await ctx.store.tokens.get(hash);
+  if (!record || record.kind !== 'access' || (mall !== null && record.mallId !== mall.mallId)) throw invalidToken('the access token is invalid');
+  if (!isLive(record, now)) throw record.revokedAt === null ? expiredToken() : invalidToken('the access token has been revoked');
   return { mallId: record.mallId, clientId: record.clientId, userId: record.userId, scopes: record.scopes };
 }
 

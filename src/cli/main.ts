@@ -1,3 +1,6 @@
+import { auditCommand } from './commands/audit.js';
+import { credentialsCreate, credentialsList, credentialsRevoke } from './commands/credentials.js';
+import { keysRotate } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { appCreate, mallCreate, operatorAdd } from './commands/registry.js';
 import { serve } from './commands/serve.js';
@@ -12,15 +15,24 @@ const commands: Record<string, Command> = {
   'mall create': mallCreate,
   'operator add': operatorAdd,
   'app create': appCreate,
+  'credentials create': credentialsCreate,
+  'credentials list': credentialsList,
+  'credentials revoke': credentialsRevoke,
+  'keys rotate': keysRotate,
+  audit: auditCommand,
 };
 
 const USAGE = `usage: shopauth <command> [options]
 
-  serve [--port 8080] [--host 127.0.0.1] [--demo] [--public-url URL] [--mall-domain D] [--rate-limit 40/2|off]
+  serve [--port 8080] [--host 127.0.0.1] [--demo] [--public-url URL] [--mall-domain D] [--rate-limit 40/2|off] [--redis URL] [--api-versions 2025-06-01,...]
   migrate
-  mall create MALL_ID [--operator USER_ID --password PW] [--name N] [--timezone Asia/Seoul]
+  mall create MALL_ID [--operator USER_ID --password PW] [--name N] [--timezone Asia/Seoul] [--sample-data [--seed N]]
   operator add MALL_ID USER_ID --password PW [--sub] [--name N]
-  app create --name N --redirect-uri URI [--redirect-uri URI2] --app-url URL --scopes a,b [--public]
+  app create --name N --redirect-uri URI [--redirect-uri URI2] --app-url URL --scopes a,b [--public] [--rate-limit 40/2|off] [--api-version YYYY-MM-DD]
+  credentials create MALL_ID --scopes a,b [--rate-limit 40/2|off] [--name N]   POD Shop API credentials (key shown once)
+  credentials list MALL_ID | credentials revoke CLIENT_ID
+  keys rotate   new JWT signing key; old keys stay published until their tokens expire
+  audit [--mall M] [--type login.failed] [--limit 100]   security events, newest first
 
 Every command takes --db PATH|URL (default ./shopauth.db, or SHOPAUTH_DB) and --json.`;
 

@@ -8,6 +8,7 @@ import type { Operator } from '../store/types.js';
 import { sendPage } from './pages.js';
 import { formParams } from './params.js';
 import { csrfToken, csrfValid, sessionId, sessionOperator, startSession } from './session.js';
+import type { LoginThrottle } from '../oauth/login-throttle.js';
 
 type IssuerOf = (req: FastifyRequest) => string;
 
@@ -16,7 +17,7 @@ type IssuerOf = (req: FastifyRequest) => string;
  * GET shows login or consent; POST (the same URL, so the request parameters ride along in the
  * query) takes the login form or the consent decision.
  */
-export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf): FastifyPluginAsync {
+export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf, options: { throttle?: LoginThrottle } = {}): FastifyPluginAsync {
   return async (app) => {
     const config = { dialect: 'page' as const };
 
@@ -49,8 +50,8 @@ export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf): FastifyP
       }));
     }
 
-    function showLogin(req: FastifyRequest, reply: FastifyReply, request: AuthorizationRequest, sid: string, error?: string) {
-      return sendPage(reply, error ? 401 : 200, loginPage({
+    function showLogin(req: FastifyRequest, reply: FastifyReply, request: AuthorizationRequest, sid: string, error?: string, status?: number) {
+      return sendPage(reply, status ?? (error ? 401 : 200), loginPage({
         mallName: req.mall.name,
         appName: request.client.name,
         action: req.url,
@@ -79,8 +80,19 @@ export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf): FastifyP
         throw new OAuthError('invalid_request', 'the form has expired or did not come from this site; go back and reload the page', { status: 403 });
       }
       if (form.user_id !== undefined) {
+        const who = { mallId: req.mall.mallId, clientId: request.client.clientId, userId: form.user_id.slice(0, 64), ip: req.ip, traceId: req.id };
+        // Login throttling per account and per address (oauth/login-throttle.ts), before the password is looked at.
+        const verdict = options.throttle ? await options.throttle.attempt(req.mall.mallId, form.user_id, req.ip) : undefined;
+        if (verdict && !verdict.allowed) {
+          ctx.audit.record({ type: 'login.throttled', ...who, detail: { by: verdict.by } });
+          reply.header('retry-after', String(verdict.retryAfterSeconds));
+          const wait = `Too many sign-in attempts. Try again in ${verdict.retryAfterSeconds} second${verdict.retryAfterSeconds === 1 ? '' : 's'}.`;
+          return showLogin(req, reply, request, sessionId(req, reply), wait, 429);
+        }
         const operator = await authenticateOperator(ctx, req.mall, form.user_id, form.password ?? '');
+        ctx.audit.record({ type: operator ? 'login.ok' : 'login.failed', ...who });
         if (!operator) return showLogin(req, reply, request, sessionId(req, reply), 'The operator ID or password is wrong.');
+        await options.throttle?.succeeded(req.mall.mallId, form.user_id);
         try {
           assertMayConsent(operator);
         } catch (err) {
@@ -92,12 +104,15 @@ export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf): FastifyP
       }
       const operator = await sessionOperator(ctx, req);
       if (!operator) return showLogin(req, reply, request, sessionId(req, reply), 'Your session has ended; sign in again.');
+      const who = { mallId: req.mall.mallId, clientId: request.client.clientId, userId: operator.userId, ip: req.ip, traceId: req.id };
       if (form.decision === 'deny') {
+        ctx.audit.record({ type: 'consent.denied', ...who, detail: { scope: request.scopes.join(' ') } });
         return redirectError(req, reply, request.redirectUri, request.state, new OAuthError('access_denied', 'the operator denied the request'), 303);
       }
       if (form.decision !== 'allow') throw new OAuthError('invalid_request', 'decision must be allow or deny');
       try {
         const code = await approve(ctx, req.mall, operator, request);
+        ctx.audit.record({ type: 'consent.given', ...who, detail: { scope: request.scopes.join(' ') } });
         return respond(req, reply, request.redirectUri, { code, state: request.state }, 303);
       } catch (err) {
         if (err instanceof OAuthError && err.error === 'access_denied') return redirectError(req, reply, request.redirectUri, request.state, err, 303);

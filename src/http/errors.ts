@@ -64,3 +64,23 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: OAuthEr
     }
   }
 }
+
+/**
+ * Bytes that are not HTTP at all (Node's parser gave up: a malformed request line, headers too
+ * large, a timeout): answered on the raw socket, still in the API's error shape with a trace id.
+ */
+export function clientErrorResponse(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex, traceId: string): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'the request took too long']
+    : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'the request headers are too large']
+    : [400, 'Bad Request', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: { code: status, message, more_info: {}, trace_id: traceId } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `x-trace-id: ${traceId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { OAuthContext } from '../oauth/context.js';
+import { handleIntrospection } from '../oauth/introspect.js';
 import { handleRevocation } from '../oauth/revoke.js';
 import { cafe24TokenBody } from '../oauth/token-response.js';
 import { handleTokenRequest } from '../oauth/token.js';
@@ -19,16 +20,24 @@ export function oauthRoutes(ctx: OAuthContext, issuerOf: (req: FastifyRequest) =
 
     app.post('/api/v2/oauth/token', opts, async (req, reply) => {
       const params = formParams(req);
-      const issued = await handleTokenRequest(ctx, { mall: req.mall, issuer: issuerOf(req), credentials: credentialsOf(req, params), params });
+      const meta = { ip: req.ip, traceId: req.id };
+      const issued = await handleTokenRequest(ctx, { mall: req.mall, issuer: issuerOf(req), credentials: credentialsOf(req, params), params, meta });
       // RFC 6749 §5.1: no caching of token responses.
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(cafe24TokenBody(issued, req.mall));
     });
 
     app.post('/api/v2/oauth/revoke', opts, async (req, reply) => {
       const params = formParams(req);
-      await handleRevocation(ctx, { mall: req.mall, credentials: credentialsOf(req, params), params });
+      await handleRevocation(ctx, { mall: req.mall, credentials: credentialsOf(req, params), params, meta: { ip: req.ip, traceId: req.id } });
       // wire.md: 200 with an empty body.
       return reply.header('cache-control', 'no-store').code(200).send('');
+    });
+
+    // RFC 7662 §2: introspection, for the calling client's own tokens only.
+    app.post('/api/v2/oauth/introspect', opts, async (req, reply) => {
+      const params = formParams(req);
+      const answer = await handleIntrospection(ctx, { mall: req.mall, issuer: issuerOf(req), credentials: credentialsOf(req, params), params });
+      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(answer);
     });
   };
 }

@@ -8,11 +8,17 @@ import { createOAuthContext, type OAuthContext } from '../oauth/context.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { Store } from '../store/types.js';
 import { DEMO_CLIENT_ID } from '../demo.js';
+import { ApiGuard } from '../api/guard.js';
+import { openSharedState, type SharedState } from '../shared-state/index.js';
+import { LOGIN_LIMITS, LoginThrottle } from '../oauth/login-throttle.js';
 import { apiRoutes } from './api-routes.js';
+import { openApi } from './openapi.js';
 import { demoRoutes } from './demo-routes.js';
 import { authorizeRoutes } from './authorize-routes.js';
-import { sendError, toOAuthError } from './errors.js';
+import { clientErrorResponse, sendError, toOAuthError } from './errors.js';
+import { mallMetadataRoutes, rootMetadataRoutes } from './metadata-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
+import { podRoutes } from './pod-routes.js';
 import { MallCache, registerTenantRoutes } from './tenancy.js';
 
 export interface ServerOptions {
@@ -26,6 +32,25 @@ export interface ServerOptions {
 export interface Server {
   app: FastifyInstance;
   ctx: OAuthContext;
+  /** Rate-limit buckets and other state shared by instances (memory, or Redis with --redis). */
+  shared: SharedState;
+  /** The one pipeline of resource API calls (api/guard.ts): caller, bucket, scope, version. */
+  guard: ApiGuard;
+}
+
+// Trace ids: 12 random bytes in hex, cut from a pool refilled every 256 ids, so a request costs a
+// slice of a buffer, not a call into the CSPRNG (docs/performance.md).
+const TRACE_POOL = 12 * 256;
+let tracePool = Buffer.alloc(0);
+let traceAt = TRACE_POOL;
+function traceId(): string {
+  if (traceAt >= TRACE_POOL) {
+    tracePool = randomBytes(TRACE_POOL);
+    traceAt = 0;
+  }
+  const id = tracePool.toString('hex', traceAt, traceAt + 12);
+  traceAt += 12;
+  return id;
 }
 
 /** Assembles the HTTP server: routes translate HTTP to oauth/ and api/ and back. */
@@ -45,34 +70,61 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
             },
             redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], remove: true },
           },
-    genReqId: () => randomBytes(12).toString('hex'),
+    genReqId: traceId,
     logController: new LogController({ requestIdLogLabel: 'trace_id' }),
     bodyLimit: 1024 * 1024,
     trustProxy: config.trustProxy,
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
+    // Rejections before any route (bytes that are not HTTP; an undecodable URL or an over-long path
+    // parameter): the API's error shape with a trace id, like every other error (found by test/fuzz).
+    clientErrorHandler: (err, socket) => clientErrorResponse(err, socket, traceId()),
+    frameworkErrors: (err, req, reply) => {
+      const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      const e = new OAuthError('invalid_request', status === 414 ? 'a path segment is too long' : 'the URL is malformed', { status });
+      return sendError(req, reply.header('x-trace-id', req.id), e, 'api');
+    },
   });
+  // Audit writes are off the request path; a failed one is logged, and the queue drains at close.
+  ctx.audit.onError((err, dropped) => app.log.error({ err, dropped }, 'audit write failed'));
+  app.addHook('onClose', () => ctx.audit.flush());
   await app.register(cookie);
   await app.register(formbody);
+  // Shared state and the API guard, before any route; /openapi.json sees every route added after this.
+  const shared = openSharedState({ redisUrl: config.redisUrl });
+  app.addHook('onClose', () => shared.close());
+  const guard = new ApiGuard(ctx, shared.bucket, config);
+  // Login throttling per account and per address, in the same shared buckets (oauth/login-throttle.ts).
+  const loginThrottle = new LoginThrottle(shared.bucket, clock, LOGIN_LIMITS, (err) => app.log.error({ err }, 'login throttle unavailable'));
+  openApi(app, { title: 'shopauth', version: '0.1.0' });
 
-  app.addHook('onRequest', async (req, reply) => {
+  // A callback hook, not an async one: no promise per request for a header.
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-trace-id', req.id);
+    done();
   });
   app.setErrorHandler((err, req, reply) => {
     const e = toOAuthError(err);
     if (e.status >= 500) req.log.error({ err }, 'request failed');
-    return sendError(req, reply, e, req.routeOptions.config?.dialect ?? 'api');
+    // A route says its dialect; before one is found (a body the not-found route could not parse),
+    // /ac/ paths are POD Shop's, as their not-found answer is (pod-routes.ts).
+    return sendError(req, reply, e, req.routeOptions.config?.dialect ?? (/^(\/malls\/[^/]+)?\/ac\//.test(req.url) ? 'pod' : 'api'));
   });
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new OAuthError('not_found', 'no such resource'), 'api'));
 
   // wire.md, Tenancy: the issuer of a mall is {base}/malls/{mall_id}.
-  const issuerOf = (req: FastifyRequest) => `${config.publicUrl ?? `${req.protocol}://${req.host}`}/malls/${req.mall.mallId}`;
-  app.register(demoRoutes({ clientId: DEMO_CLIENT_ID, baseOf: (req) => config.publicUrl ?? `${req.protocol}://${req.host}` }));
+  const baseOf = (req: FastifyRequest) => config.publicUrl ?? `${req.protocol}://${req.host}`;
+  const issuerOf = (req: FastifyRequest) => `${baseOf(req)}/malls/${req.mall.mallId}`;
+  app.register(demoRoutes({ clientId: DEMO_CLIENT_ID, baseOf }));
+  app.register(podRoutes(ctx, { baseOf, guard }));
   const malls = new MallCache(store);
+  // RFC 8414 metadata: at the root with the issuer path appended, and under the mall (below).
+  await app.register(rootMetadataRoutes({ baseOf, issuerOf, findMall: (id) => malls.get(id) }));
   await registerTenantRoutes(app, malls, config.mallDomain, async (scope) => {
-    await scope.register(authorizeRoutes(ctx, issuerOf));
+    await scope.register(mallMetadataRoutes({ baseOf, issuerOf }));
+    await scope.register(authorizeRoutes(ctx, issuerOf, { throttle: loginThrottle }));
     await scope.register(oauthRoutes(ctx, issuerOf));
-    await scope.register(apiRoutes(ctx));
+    await scope.register(apiRoutes(ctx, guard));
   });
-  return { app, ctx };
+  return { app, ctx, shared, guard };
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Lifetimes } from '../config.js';
 import type { Store } from '../store/types.js';
+import { AuditLog } from './audit.js';
 import { SecretHasher } from './secrets.js';
 
 /** What protocol code needs from the outside world; built once at start. */
@@ -12,6 +13,8 @@ export interface OAuthContext {
   lifetimes: Lifetimes;
   /** The server key (32 bytes), for HMACs that are not stored hashes (CSRF tokens). */
   serverKey: Buffer;
+  /** Security events (oauth/audit.ts): fire-and-forget, never fails a request. */
+  audit: AuditLog;
 }
 
 /**
@@ -26,5 +29,12 @@ export async function loadServerKey(store: Store, secret: string | null): Promis
 
 export async function createOAuthContext(options: { store: Store; clock: Clock; lifetimes: Lifetimes; secret: string | null }): Promise<OAuthContext> {
   const serverKey = await loadServerKey(options.store, options.secret);
-  return { store: options.store, clock: options.clock, lifetimes: options.lifetimes, serverKey, hasher: new SecretHasher(serverKey) };
+  return {
+    store: options.store,
+    clock: options.clock,
+    lifetimes: options.lifetimes,
+    serverKey,
+    hasher: new SecretHasher(serverKey),
+    audit: new AuditLog(options.store, options.clock),
+  };
 }

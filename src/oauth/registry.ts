@@ -65,6 +65,17 @@ function checkRedirectUri(uri: string): string {
   return uri;
 }
 
+/** The scopes (known Cafe24 scopes, deduplicated) and rate limit of an app or API credentials. */
+export function checkAccess(input: { scopes: string[]; rateLimit?: string }): string[] {
+  try {
+    const scopes = validateRegisteredScopes(input.scopes);
+    if (input.rateLimit !== undefined) parseRateLimit(input.rateLimit);
+    return scopes;
+  } catch (error) {
+    throw new RegistryError((error as Error).message);
+  }
+}
+
 export interface CreatedApp {
   app: App;
   /** Shown once; only its hash is stored. Null for public clients. */
@@ -94,13 +105,7 @@ export async function createApp(
   } catch {
     throw new RegistryError(`App URL is not an absolute URL: ${input.appUrl}`);
   }
-  let scopes: string[];
-  try {
-    scopes = validateRegisteredScopes(input.scopes);
-    if (input.rateLimit !== undefined) parseRateLimit(input.rateLimit);
-  } catch (error) {
-    throw new RegistryError((error as Error).message);
-  }
+  const scopes = checkAccess(input);
   if (input.apiVersion !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(input.apiVersion)) throw new RegistryError('API version must be YYYY-MM-DD');
   const isPublic = input.public === true;
   const clientSecret = isPublic ? null : (input.clientSecret ?? randomAlnum(32));

@@ -1,21 +1,42 @@
 import type { Mall } from '../store/types.js';
 import { authenticateClient, type ClientCredentials } from './client-auth.js';
 import type { OAuthContext } from './context.js';
-import { required } from './grants/grant.js';
+import { OAuthError } from './errors.js';
+import { required, type RequestMeta } from './grants/grant.js';
+import { isLive } from './tokens/issue.js';
 
 /**
  * RFC 7009 §2.1 and wire.md (Revocation): revokes the token and its family, so revoking an access
- * token also revokes its refresh token. Unknown tokens, and tokens of other clients, get the same
- * 200 (§2.2) so a client learns nothing about them.
+ * token also revokes its refresh token, and revoking a refresh token the access tokens of the
+ * same grant (§2.1 SHOULD). Invalid tokens (unknown, expired, revoked, rotated, or of another
+ * mall, which is another issuer) get 200 (§2.2). A valid token issued to another client is
+ * refused (§2.1: "the request is refused and the client is informed of the error"), as
+ * node-oidc-provider does, and left alone.
  */
 export async function handleRevocation(
   ctx: OAuthContext,
-  request: { mall: Mall; credentials: ClientCredentials; params: Readonly<Record<string, string>> },
+  request: { mall: Mall; credentials: ClientCredentials; params: Readonly<Record<string, string>>; meta?: RequestMeta },
 ): Promise<void> {
   const client = await authenticateClient(ctx, request.credentials);
   const token = required(request.params, 'token');
-  // wire.md: Cafe24 sends token_hint, RFC 7009 token_type_hint; a hint only, so one lookup serves both.
+  // wire.md: Cafe24 sends token_hint, RFC 7009 token_type_hint; a hint only (§2.1: the server
+  // may ignore it; an unknown hint value is not an error), so one lookup by hash serves both.
   const record = await ctx.store.tokens.get(ctx.hasher.hash(token));
-  if (!record || record.clientId !== client.clientId || record.mallId !== request.mall.mallId) return;
-  await ctx.store.tokens.revokeFamily(record.familyId, ctx.clock.now());
+  const now = ctx.clock.now();
+  if (!record || record.mallId !== request.mall.mallId) return;
+  if (record.clientId !== client.clientId) {
+    if (isLive(record, now) && record.rotatedAt === null) throw new OAuthError('invalid_request', 'the token was not issued to this client');
+    return;
+  }
+  const revoked = await ctx.store.tokens.revokeFamily(record.familyId, now);
+  if (revoked > 0) {
+    ctx.audit.record({
+      type: 'token.revoked',
+      mallId: record.mallId,
+      clientId: record.clientId,
+      userId: record.userId,
+      ...request.meta,
+      detail: { kind: record.kind, family_id: record.familyId, revoked },
+    });
+  }
 }

@@ -3,7 +3,7 @@ import { authenticateClient, type ClientCredentials } from './client-auth.js';
 import type { OAuthContext } from './context.js';
 import { OAuthError } from './errors.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
-import type { GrantHandler } from './grants/grant.js';
+import type { GrantHandler, RequestMeta } from './grants/grant.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
 import type { IssuedTokens } from './tokens/issue.js';
 
@@ -13,7 +13,7 @@ const grants = new Map<string, GrantHandler>([authorizationCodeGrant, refreshTok
 /** RFC 6749 §3.2: authenticate the client, then dispatch on grant_type. */
 export async function handleTokenRequest(
   ctx: OAuthContext,
-  request: { mall: Mall; issuer: string; credentials: ClientCredentials; params: Readonly<Record<string, string>> },
+  request: { mall: Mall; issuer: string; credentials: ClientCredentials; params: Readonly<Record<string, string>>; meta?: RequestMeta },
 ): Promise<IssuedTokens> {
   const grantType = request.params.grant_type;
   if (grantType === undefined || grantType === '') throw new OAuthError('invalid_request', 'grant_type is required');
@@ -22,5 +22,8 @@ export async function handleTokenRequest(
   if (!handler) throw new OAuthError('unsupported_grant_type', `grant_type ${grantType.slice(0, 40)} is not supported`);
   if (client.kind !== 'app') throw new OAuthError('unauthorized_client', 'API credentials use the POD Shop token endpoint');
   if (client.mallId !== null && client.mallId !== request.mall.mallId) throw new OAuthError('invalid_grant', 'this client is not registered for this mall');
-  return handler.handle(ctx, { mall: request.mall, issuer: request.issuer, client, params: request.params });
+  const meta = request.meta ?? {};
+  const issued = await handler.handle(ctx, { mall: request.mall, issuer: request.issuer, client, params: request.params, meta });
+  ctx.audit.issued(issued, grantType, meta);
+  return issued;
 }

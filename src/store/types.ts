@@ -1,3 +1,5 @@
+import type { ShopStore } from './shop-types.js';
+
 /**
  * The storage seam: small interfaces keyed by hash, one implementation over kysely
  * (store/kysely/), with SQLite and PostgreSQL differing only in store/dialects/.
@@ -155,6 +157,58 @@ export interface SettingStore {
   putIfAbsent(key: string, value: string): Promise<string>;
 }
 
+/** A security event (issue 5). Never a secret, token, code or hash in any field. */
+export interface AuditEvent {
+  id: string;
+  at: number;
+  /** e.g. login.ok, login.failed, consent.given, token.issued, refresh.reuse_detected (oauth/audit.ts). */
+  type: string;
+  mallId: string | null;
+  clientId: string | null;
+  userId: string | null;
+  ip: string | null;
+  traceId: string | null;
+  detail: Record<string, string | number | boolean | null> | null;
+}
+
+export interface AuditStore {
+  append(events: AuditEvent[]): Promise<void>;
+  /** Newest first. */
+  list(filter?: { mallId?: string; type?: string; limit?: number }): Promise<AuditEvent[]>;
+}
+
+/** A JWT signing key (RFC 9068): public JWK in clear, private JWK sealed (oauth/tokens/signing-keys.ts). */
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  /** JSON of the public JWK. */
+  publicJwk: string;
+  /** The private JWK, sealed: never in plaintext at rest. */
+  sealedPrivateJwk: string;
+  createdAt: number;
+  /** Set when a newer key took over signing; still published until its tokens expire. */
+  retiredAt: number | null;
+}
+
+export interface SigningKeyStore {
+  /** The active key(s) first, then keys retired after `retiredAfter`, most recently retired first. */
+  list(retiredAfter: number): Promise<SigningKeyRecord[]>;
+  /** Adds `key` as the active key and retires every other active key, atomically; returns their kids. */
+  rotate(key: SigningKeyRecord, now: number): Promise<string[]>;
+  /** Deletes keys retired before `retiredBefore`; returns how many. */
+  prune(retiredBefore: number): Promise<number>;
+}
+
+/** POD Shop's orderCode of orders created through /ac/api/external/orders (one per order, unique per mall). */
+export interface PodOrderCodeStore {
+  /** Records the codes; false if any was already taken (the others may be written: call it in a transaction and abort then). */
+  add(mallId: string, codes: { orderCode: string; orderId: string }[]): Promise<boolean>;
+  /** orderCode -> orderId, for the codes that exist. */
+  byCode(mallId: string, orderCodes: string[]): Promise<Map<string, string>>;
+  /** orderId -> orderCode, for the orders that have one. */
+  byOrder(mallId: string, orderIds: string[]): Promise<Map<string, string>>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly malls: MallStore;
@@ -165,6 +219,11 @@ export interface Store {
   readonly tokens: TokenStore;
   readonly sessions: SessionStore;
   readonly settings: SettingStore;
+  readonly signingKeys: SigningKeyStore;
+  readonly podOrderCodes: PodOrderCodeStore;
+  readonly audit: AuditStore;
+  /** Products, customers and orders behind the Admin API (store/shop-types.ts). */
+  readonly shop: ShopStore;
   /** Runs fn in one transaction: all of its writes land, or none. */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -1,9 +1,15 @@
+import { seedSampleData } from '../../api/sample-data.js';
 import { addOperator, createApp, createMall } from '../../oauth/registry.js';
 import { arg, openRegistry, parse, result, str, UsageError, type CliIO } from '../io.js';
 
-/** `shopauth mall create MALL_ID --operator USER_ID --password PW [--name N] [--timezone TZ]` */
+/** `shopauth mall create MALL_ID --operator USER_ID --password PW [--name N] [--timezone TZ] [--sample-data [--seed N]]` */
 export async function mallCreate(args: string[], io: CliIO): Promise<number> {
-  const p = parse(args, { operator: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, timezone: { type: 'string' } });
+  const p = parse(args, {
+    operator: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, timezone: { type: 'string' },
+    'sample-data': { type: 'boolean' }, seed: { type: 'string' },
+  });
+  const seedText = str(p, 'seed');
+  if (seedText !== undefined && (!/^\d{1,9}$/.test(seedText) || p.values['sample-data'] !== true)) throw new UsageError('--seed takes a whole number and goes with --sample-data');
   const mallId = arg(p, 0, 'MALL_ID');
   const userId = str(p, 'operator');
   const password = str(p, 'password');
@@ -16,10 +22,13 @@ export async function mallCreate(args: string[], io: CliIO): Promise<number> {
       const txDeps = { ...deps, store: tx };
       const created = await createMall(txDeps, { mallId, ...(name ? { name } : {}), ...(timezone ? { timezone } : {}) });
       if (userId && password) await addOperator(txDeps, { mallId, userId, password, userType: 'P' });
-      return created;
+      // Issue 4: products, customers and orders so the sandbox is useful at once.
+      const sample = p.values['sample-data'] === true ? await seedSampleData(txDeps, created, { seed: Number(seedText ?? 1) }) : undefined;
+      return { ...created, sample };
     });
-    const out = { mall_id: mall.mallId, name: mall.name, timezone: mall.timezone, shop_no: mall.shopNo, operator: userId ?? null };
-    result(io, p.values.json as boolean, out, `created mall ${mall.mallId} (${mall.name}, ${mall.timezone})${userId ? ` with representative operator ${userId}` : ''}`);
+    const out = { mall_id: mall.mallId, name: mall.name, timezone: mall.timezone, shop_no: mall.shopNo, operator: userId ?? null, ...(mall.sample ? { sample_data: mall.sample } : {}) };
+    const human = `created mall ${mall.mallId} (${mall.name}, ${mall.timezone})${userId ? ` with representative operator ${userId}` : ''}`;
+    result(io, p.values.json as boolean, out, mall.sample ? `${human}\nsample data: ${mall.sample.products} products, ${mall.sample.customers} customers, ${mall.sample.orders} orders` : human);
     return 0;
   } finally {
     await store.close();

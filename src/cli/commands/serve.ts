@@ -14,11 +14,13 @@ export async function serve(args: string[], io: CliIO): Promise<number> {
     'public-url': { type: 'string' },
     'mall-domain': { type: 'string' },
     'rate-limit': { type: 'string' },
+    redis: { type: 'string' },
+    'api-versions': { type: 'string' },
     'trust-proxy': { type: 'boolean' },
     'log-level': { type: 'string' },
   });
   const flags: Record<string, string | boolean | undefined> = {};
-  for (const k of ['db', 'port', 'host', 'public-url', 'mall-domain', 'rate-limit', 'log-level']) flags[k] = str(p, k);
+  for (const k of ['db', 'port', 'host', 'public-url', 'mall-domain', 'rate-limit', 'log-level', 'redis', 'api-versions']) flags[k] = str(p, k);
   flags['trust-proxy'] = p.values['trust-proxy'] === true;
   const config = loadConfig(flags);
   const store = await openStore(config.db);

@@ -9,7 +9,7 @@ const invalidGrant = (why: string) => new OAuthError('invalid_grant', why);
 export const authorizationCodeGrant: GrantHandler = {
   grantType: 'authorization_code',
 
-  async handle(ctx, { mall, issuer, client, params }) {
+  async handle(ctx, { mall, issuer, client, params, meta }) {
     const code = required(params, 'code');
     const redirectUri = required(params, 'redirect_uri');
     const verifier = params.code_verifier;
@@ -21,7 +21,8 @@ export const authorizationCodeGrant: GrantHandler = {
       const c = consumed.code;
       if (consumed.status === 'replayed') {
         // RFC 6749 §4.1.2: a code used twice revokes every token issued from it.
-        await store.tokens.revokeFamily(c.familyId, now);
+        const revoked = await store.tokens.revokeFamily(c.familyId, now);
+        ctx.audit.record({ type: 'code.replay_detected', mallId: c.mallId, clientId: client.clientId, userId: c.userId, ...meta, detail: { family_id: c.familyId, revoked } });
         return invalidGrant('the authorization code has already been used');
       }
       if (c.clientId !== client.clientId || c.mallId !== mall.mallId) return invalidGrant('the authorization code was not issued to this client');

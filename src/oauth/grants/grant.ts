@@ -9,6 +9,14 @@ export interface TokenRequest {
   issuer: string;
   client: App;
   params: Readonly<Record<string, string>>;
+  /** Who asked, for the audit log (oauth/audit.ts). */
+  meta?: RequestMeta;
+}
+
+/** The request's address and trace id, as the audit log records them. */
+export interface RequestMeta {
+  ip?: string;
+  traceId?: string;
 }
 
 /** One module per grant type, all of this shape; oauth/token.ts only dispatches. */

@@ -1,7 +1,8 @@
 import { OAuthError } from '../errors.js';
 import { parseScopes, requireSubset } from '../scopes.js';
-import { isLive, issueTokenPair } from '../tokens/issue.js';
-import { required, type GrantHandler } from './grant.js';
+import type { OAuthContext } from '../context.js';
+import { isLive, issueTokenPair, type IssueOptions } from '../tokens/issue.js';
+import { required, type GrantHandler, type TokenRequest } from './grant.js';
 
 const invalidGrant = (why: string) => new OAuthError('invalid_grant', why);
 
@@ -9,10 +10,11 @@ const invalidGrant = (why: string) => new OAuthError('invalid_grant', why);
  * RFC 6749 §6 with rotation (wire.md: the old refresh token stops working at once, the 2-week
  * window restarts). A rotated token presented again revokes its whole family (RFC 9700 §4.14.2).
  */
-export const refreshTokenGrant: GrantHandler = {
+export const refreshTokenGrant = {
   grantType: 'refresh_token',
 
-  async handle(ctx, { mall, issuer, client, params }) {
+  // `options`: POD Shop's refresh (oauth/pod-tokens.ts) reuses this rotation for its JWTs and lifetimes.
+  async handle(ctx: OAuthContext, { mall, issuer, client, params, meta }: TokenRequest, options: Omit<IssueOptions, 'store'> = {}) {
     const presented = required(params, 'refresh_token');
     const requestedScope = params.scope;
     const now = ctx.clock.now();
@@ -27,8 +29,18 @@ export const refreshTokenGrant: GrantHandler = {
       if (!isLive(token, now)) return invalidGrant(token.revokedAt === null ? 'the refresh token has expired' : 'the refresh token has been revoked');
       const rotation = await store.tokens.rotate(hash, now);
       if (rotation.status !== 'ok') {
-        await store.tokens.revokeFamily(token.familyId, now);
-        return invalidGrant('the refresh token has already been used; its token family is revoked');
+        // Optional grace (SHOPAUTH_REFRESH_GRACE_SECONDS, off by default; docs/security.md): a
+        // token rotated less than the grace ago may be exchanged again for another pair of the
+        // same family, without revoking it. Past the grace it is reuse (RFC 9700 §4.14.2).
+        const rotatedAt = rotation.status === 'reused' ? rotation.token.rotatedAt : null;
+        const who = { mallId: mall.mallId, clientId: client.clientId, userId: token.userId, ...meta };
+        if (rotatedAt !== null && now - rotatedAt < ctx.lifetimes.refreshGraceMs) {
+          ctx.audit.record({ type: 'refresh.grace_retry', ...who, detail: { family_id: token.familyId, rotated_ms_ago: now - rotatedAt } });
+        } else {
+          const revoked = await store.tokens.revokeFamily(token.familyId, now);
+          ctx.audit.record({ type: 'refresh.reuse_detected', ...who, detail: { family_id: token.familyId, revoked } });
+          return invalidGrant('the refresh token has already been used; its token family is revoked');
+        }
       }
       if (token.grantId !== null) {
         const grant = await store.grants.get(token.grantId);
@@ -38,15 +50,16 @@ export const refreshTokenGrant: GrantHandler = {
       if (requestedScope !== undefined) {
         // RFC 6749 §6: a narrower scope may be asked for, never a wider one.
         scopes = parseScopes(requestedScope);
+        if (scopes.length === 0) throw new OAuthError('invalid_scope', 'scope is empty; omit it to keep the granted scope');
         requireSubset(scopes, token.scopes);
       }
       return issueTokenPair(
         ctx,
         { issuer, mallId: mall.mallId, clientId: client.clientId, userId: token.userId, scopes, grantId: token.grantId, familyId: token.familyId },
-        { store },
+        { ...options, store },
       );
     });
     if (outcome instanceof OAuthError) throw outcome;
     return outcome;
   },
-};
+} satisfies GrantHandler;

@@ -5,8 +5,12 @@ import { migrationProvider } from '../migrations/index.js';
 import { sqliteDialect } from '../dialects/sqlite.js';
 import { postgresDialect } from '../dialects/postgres.js';
 import { KyselyApps, KyselyMalls, KyselyOperators } from './accounts.js';
+import { KyselyAudit } from './audit.js';
 import { KyselyCodes, KyselyGrants } from './grants.js';
+import { KyselyShop } from './shop.js';
 import { KyselySessions, KyselySettings, KyselyTokens } from './tokens.js';
+import { KyselySigningKeys } from './signing-keys.js';
+import { KyselyPodOrderCodes } from './pod-order-codes.js';
 
 export class KyselyStore implements Store {
   readonly malls;
@@ -17,6 +21,10 @@ export class KyselyStore implements Store {
   readonly tokens;
   readonly sessions;
   readonly settings;
+  readonly shop;
+  readonly signingKeys;
+  readonly podOrderCodes;
+  readonly audit;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -30,6 +38,10 @@ export class KyselyStore implements Store {
     this.tokens = new KyselyTokens(db);
     this.sessions = new KyselySessions(db);
     this.settings = new KyselySettings(db);
+    this.shop = new KyselyShop(db);
+    this.signingKeys = new KyselySigningKeys(db);
+    this.podOrderCodes = new KyselyPodOrderCodes(db);
+    this.audit = new KyselyAudit(db);
   }
 
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {

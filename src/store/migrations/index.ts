@@ -1,5 +1,9 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
+import * as m002 from './002-signing-keys.js';
+import * as m003 from './003-shop-data.js';
+import * as m004 from './004-audit.js';
+import * as m005 from './005-pod-order-codes.js';
 
 /**
  * Versioned migrations, applied in name order at start and by `shopauth migrate`.
@@ -7,6 +11,10 @@ import * as m001 from './001-initial.js';
  */
 const migrations: Record<string, Migration> = {
   '001-initial': m001,
+  '002-signing-keys': m002,
+  '003-shop-data': m003,
+  '004-audit': m004,
+  '005-pod-order-codes': m005,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,44 @@
+import { localTime } from '../oauth/local-time.js';
+
+/**
+ * Times in the Admin API are the mall's local time with its UTC offset, as Cafe24 shows them:
+ * "2026-03-01T12:00:00+09:00" (ISO 8601). Order date filters are the mall's calendar days.
+ */
+export function isoLocal(epochMs: number, timeZone: string): string {
+  const local = localTime(epochMs, timeZone).slice(0, 19);
+  const offsetMin = Math.round((Date.parse(`${local}Z`) - Math.floor(epochMs / 1000) * 1000) / 60_000);
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** The mall-local calendar date of an instant: YYYYMMDD (the first part of an order_id). */
+export const compactLocalDate = (epochMs: number, timeZone: string): string => localTime(epochMs, timeZone).slice(0, 10).replaceAll('-', '');
+
+/** The instant a mall-local date-time "YYYY-MM-DDTHH:MM:SS" happens (DST gaps resolve forward). */
+export function localToEpoch(local: string, timeZone: string): number {
+  const asUtc = Date.parse(`${local}Z`);
+  let guess = asUtc;
+  for (let i = 0; i < 2; i++) guess = asUtc - (Date.parse(`${localTime(guess, timeZone).slice(0, 19)}Z`) - guess);
+  return guess;
+}
+
+/** Is "YYYY-MM-DD" a real calendar date? */
+export function isCalendarDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  const d = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
+}
+
+/** Money: integer hundredths <-> the API's decimal string with two places. */
+export const money = (hundredths: number): string => {
+  const sign = hundredths < 0 ? '-' : '';
+  const abs = Math.abs(hundredths);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+};
+
+/** "15000", "15000.5", "15000.50" or 15000 -> 1500000. The schema has checked the shape. */
+export function parseMoney(value: string | number): number {
+  const [whole = '0', frac = ''] = String(value).split('.');
+  return Number(whole) * 100 + Number(frac.padEnd(2, '0').slice(0, 2));
+}

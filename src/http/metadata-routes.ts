@@ -1,0 +1,46 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError } from '../oauth/errors.js';
+import { authorizationServerMetadata } from '../oauth/metadata.js';
+import type { Mall } from '../store/types.js';
+import { sendError } from './errors.js';
+
+export const METADATA_PATH = '/.well-known/oauth-authorization-server';
+
+interface MetadataOptions {
+  baseOf: (req: FastifyRequest) => string;
+  issuerOf: (req: FastifyRequest) => string;
+  findMall: (mallId: string) => Promise<Mall | undefined>;
+}
+
+function sendMetadata(reply: FastifyReply, base: string, issuer: string): FastifyReply {
+  // Public and the same for everyone: cacheable, readable cross-origin (browser-based clients).
+  return reply
+    .header('cache-control', 'public, max-age=300')
+    .header('access-control-allow-origin', '*')
+    .send(authorizationServerMetadata(base, issuer));
+}
+
+/**
+ * RFC 8414 §3: `/.well-known/oauth-authorization-server/malls/{mall_id}` (the well-known suffix
+ * inserted before the issuer's path, §3.1). Registered at the root, outside the mall scope.
+ */
+export function rootMetadataRoutes(options: MetadataOptions): FastifyPluginAsync {
+  return async (app) => {
+    app.get(`${METADATA_PATH}/malls/:mall_id`, { config: { dialect: 'api' } }, async (req, reply) => {
+      const mall = await options.findMall((req.params as { mall_id: string }).mall_id);
+      if (!mall) return sendError(req, reply, new OAuthError('not_found', 'no such mall'), 'api');
+      req.mall = mall;
+      return sendMetadata(reply, options.baseOf(req), options.issuerOf(req));
+    });
+  };
+}
+
+/**
+ * The same document at `/malls/{mall_id}/.well-known/oauth-authorization-server` (the form many
+ * clients build by appending the suffix to the issuer), registered inside the mall scope.
+ */
+export function mallMetadataRoutes(options: Omit<MetadataOptions, 'findMall'>): FastifyPluginAsync {
+  return async (app) => {
+    app.get(METADATA_PATH, { config: { dialect: 'api' } }, async (req, reply) => sendMetadata(reply, options.baseOf(req), options.issuerOf(req)));
+  };
+}

@@ -1,0 +1,217 @@
+import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
+import { CURRENT_API_VERSION } from '../api/guard.js';
+import { KNOWN_SCOPES } from '../oauth/scopes.js';
+
+/**
+ * The OpenAPI 3.1 document of the whole HTTP surface, served at /openapi.json. Every route is
+ * collected as it is registered (Fastify's onRoute hook), so a route's `schema` (the very
+ * objects its requests are validated with) becomes its operation. Routes without a schema (the
+ * OAuth endpoints, which parse forms by hand) are described from the table below.
+ */
+type Json = Record<string, unknown>;
+
+interface Collected {
+  method: string;
+  url: string;
+  schema: Json | undefined;
+  dialect: string | undefined;
+}
+
+const form = (properties: Json, required: string[] = []): Json => ({
+  required: true,
+  content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties, required } } },
+});
+const str = (description: string): Json => ({ type: 'string', description });
+const oauthError = { description: 'RFC 6749 §5.2 error', content: { 'application/json': { schema: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, error_description: { type: 'string' }, trace_id: { type: 'string' } } } } } };
+const clientAuth = 'Client authentication: `Authorization: Basic base64(client_id:client_secret)`, or client_id and client_secret in the body.';
+
+/** Operations of routes that carry no schema of their own, keyed by "METHOD path-suffix". */
+const DESCRIBED: Record<string, Json> = {
+  'GET /api/v2/oauth/authorize': {
+    summary: 'Authorization request (RFC 6749 §4.1.1; wire.md, Cafe24 dialect)',
+    tags: ['oauth'],
+    parameters: [
+      ['response_type', 'Must be "code".', true],
+      ['client_id', 'The app\'s client id.', true],
+      ['redirect_uri', 'Exactly one of the app\'s registered redirect URIs.', true],
+      ['scope', 'Scopes, comma- or space-separated.', true],
+      ['state', 'Echoed back unchanged.', false],
+      ['code_challenge', 'PKCE (RFC 7636), S256.', false],
+      ['code_challenge_method', 'S256.', false],
+    ].map(([name, description, required]) => ({ name, in: 'query', required, schema: { type: 'string' }, description })),
+    responses: {
+      '200': { description: 'The login or consent page (HTML).', content: { 'text/html': { schema: { type: 'string' } } } },
+      '302': { description: 'Redirect to redirect_uri with code and state, or with error (RFC 6749 §4.1.2).' },
+      '400': { description: 'Error page: unknown client or redirect URI mismatch (never redirected, RFC 6749 §4.1.2.1).' },
+    },
+  },
+  'POST /api/v2/oauth/authorize': {
+    summary: 'Login and consent form posts of the authorization page',
+    tags: ['oauth'],
+    requestBody: form({ csrf_token: str('CSRF token of the page.'), user_id: str('Operator id (login).'), password: str('Password (login).'), decision: { type: 'string', enum: ['allow', 'deny'] } }),
+    responses: { '303': { description: 'Next step, or the redirect to the app.' }, '401': { description: 'Wrong operator id or password (HTML).' }, '403': { description: 'CSRF check failed (HTML).' } },
+  },
+  'POST /api/v2/oauth/token': {
+    summary: 'Token request: authorization_code or refresh_token grant (RFC 6749 §4.1.3, §6)',
+    description: clientAuth,
+    tags: ['oauth'],
+    requestBody: form(
+      {
+        grant_type: { type: 'string', enum: ['authorization_code', 'refresh_token'] },
+        code: str('The authorization code (authorization_code).'),
+        redirect_uri: str('The redirect URI of the authorization request.'),
+        code_verifier: str('PKCE verifier (RFC 7636 §4.5).'),
+        refresh_token: str('The refresh token (refresh_token); rotated on use.'),
+        scope: str('A narrower scope (refresh_token).'),
+        client_id: str('Client id, when not in Authorization.'),
+        client_secret: str('Client secret, when not in Authorization.'),
+      },
+      ['grant_type'],
+    ),
+    responses: {
+      '200': {
+        description: 'Cafe24 token response with the RFC 6749 §5.1 fields.',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: {
+                access_token: { type: 'string' }, expires_at: { type: 'string' }, refresh_token: { type: 'string' }, refresh_token_expires_at: { type: 'string' },
+                client_id: { type: 'string' }, mall_id: { type: 'string' }, user_id: { type: 'string' }, scopes: { type: 'array', items: { type: 'string' } },
+                issued_at: { type: 'string' }, shop_no: { type: 'string' }, token_type: { type: 'string' }, expires_in: { type: 'integer' }, scope: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+      '400': oauthError,
+      '401': oauthError,
+    },
+  },
+  'POST /api/v2/oauth/revoke': {
+    summary: 'Token revocation (RFC 7009)',
+    description: clientAuth,
+    tags: ['oauth'],
+    requestBody: form({ token: str('The token to revoke.'), token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] }, token_hint: str('Cafe24 spelling of token_type_hint.') }, ['token']),
+    responses: { '200': { description: 'Revoked (or unknown): an empty body.' }, '400': oauthError, '401': oauthError },
+  },
+  'POST /api/v2/oauth/introspect': {
+    summary: 'Token introspection (RFC 7662), for the calling client\'s own tokens',
+    description: clientAuth,
+    tags: ['oauth'],
+    requestBody: form({ token: str('The token to inspect.'), token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] } }, ['token']),
+    responses: { '200': { description: 'RFC 7662 §2.2 response: {"active":false} for anything not live.', content: { 'application/json': { schema: { type: 'object', required: ['active'], properties: { active: { type: 'boolean' } } } } } }, '401': oauthError },
+  },
+};
+
+const MALL_ID_PARAM = { name: 'mall_id', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }, description: 'The mall (tenant).' };
+
+/** Collects routes from now on and serves GET /openapi.json. Call on the root instance, before any route. */
+export function openApi(app: FastifyInstance, info: { title: string; version: string }): void {
+  const routes: Collected[] = [];
+  app.addHook('onRoute', (r: RouteOptions) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    for (const method of methods) {
+      if (method === 'HEAD' || method === 'OPTIONS' || r.url.includes('*')) continue;
+      routes.push({ method, url: r.url, schema: r.schema as Json | undefined, dialect: (r.config as { dialect?: string } | undefined)?.dialect });
+    }
+  });
+  let doc: Json | undefined;
+  app.get('/openapi.json', { config: { dialect: 'api' }, schema: { summary: 'This document', tags: ['meta'] } as FastifySchema }, async () => (doc ??= buildDocument(routes, info)));
+}
+
+export function buildDocument(routes: Collected[], info: { title: string; version: string }): Json {
+  const all = new Set(routes.map((r) => `${r.method} ${r.url}`));
+  const paths: Record<string, Record<string, Json>> = {};
+  const ids = new Set<string>();
+  for (const r of routes) {
+    // The host form ({mall_id}.{mall domain}) serves the same routes without the /malls prefix: listed once.
+    if (!r.url.startsWith('/malls/') && all.has(`${r.method} /malls/:mall_id${r.url}`)) continue;
+    const path = r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const suffix = r.url.replace(/^\/malls\/:mall_id/, '');
+    const op = operation(r, DESCRIBED[`${r.method} ${suffix}`], path);
+    let id = `${r.method.toLowerCase()}${suffix.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`;
+    while (ids.has(id)) id += '_';
+    ids.add(id);
+    (paths[path] ??= {})[r.method.toLowerCase()] = { operationId: id, ...op };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      ...info,
+      description:
+        'shopauth: an OAuth 2.0 authorization server and a Cafe24-style Admin API. Mall routes are shown in path form, `/malls/{mall_id}/...`; '
+        + 'the host form `https://{mall_id}.{mall domain}/...` serves the same routes without the prefix. '
+        + `Admin API calls take \`Authorization: Bearer {access_token}\` and optional \`X-Cafe24-Api-Version\` (current ${CURRENT_API_VERSION}); `
+        + 'every answer carries `X-Api-Call-Limit: used/size` unless the app has no rate limit.',
+    },
+    servers: [{ url: '/' }],
+    tags: [
+      { name: 'oauth', description: 'OAuth 2.0 endpoints of a mall' },
+      { name: 'store' }, { name: 'products' }, { name: 'orders' }, { name: 'customers' }, { name: 'meta' },
+    ],
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: `An access token of the mall. The role names in each requirement are the scopes the call needs, among: ${KNOWN_SCOPES.join(', ')}.` },
+      },
+    },
+  };
+}
+
+function operation(r: Collected, described: Json | undefined, path: string): Json {
+  const s = r.schema ?? {};
+  const op: Json = {};
+  if (s.summary) op.summary = s.summary;
+  if (s.description) op.description = s.description;
+  if (s.tags) op.tags = s.tags;
+  if (s.security) op.security = s.security;
+  const parameters: Json[] = [];
+  const params = (s.params as Json | undefined)?.properties as Record<string, Json> | undefined;
+  for (const name of [...path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!)) {
+    if (name === 'mall_id' && !params?.mall_id) parameters.push(MALL_ID_PARAM);
+    else parameters.push({ name, in: 'path', required: true, schema: stripTitle(params?.[name] ?? { type: 'string' }) });
+  }
+  for (const [where, key] of [['query', 'querystring'], ['header', 'headers']] as const) {
+    const part = s[key] as Json | undefined;
+    const required = new Set((part?.required as string[] | undefined) ?? []);
+    for (const [name, schema] of Object.entries((part?.properties as Record<string, Json> | undefined) ?? {})) {
+      const { description, ...rest } = schema;
+      parameters.push({ name, in: where, required: required.has(name), schema: stripTitle(rest), ...(description ? { description } : {}) });
+    }
+  }
+  const admin = r.url.includes('/api/v2/admin/');
+  if (admin) {
+    parameters.push({ name: 'X-Cafe24-Api-Version', in: 'header', required: false, schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, description: `API version; absent: the app's configured version, else ${CURRENT_API_VERSION}. Echoed in the response.` });
+  }
+  if (parameters.length > 0) op.parameters = parameters;
+  if (s.body) op.requestBody = { required: true, content: { 'application/json': { schema: stripTitle(s.body as Json) } } };
+  const responses: Record<string, Json> = {};
+  for (const [code, schema] of Object.entries((s.response as Record<string, Json> | undefined) ?? {})) {
+    responses[code] = {
+      description: Number(code) < 400 ? 'Success' : 'Error, in the Cafe24 shape',
+      content: { 'application/json': { schema } },
+      ...(admin ? { headers: adminHeaders(code) } : {}),
+    };
+  }
+  const merged = described ? { ...described, ...op, parameters: [...((described.parameters as Json[] | undefined) ?? []), ...parameters] } : op;
+  if (!(merged as Json).tags) merged.tags = [r.url.includes('/ac/') ? 'pod' : 'meta'];
+  if (Object.keys(responses).length > 0) merged.responses = responses;
+  else if (!merged.responses) merged.responses = { default: { description: r.dialect === 'page' ? 'An HTML page' : 'A JSON response' } };
+  if (((merged.parameters as Json[] | undefined) ?? []).length === 0) delete merged.parameters;
+  return merged;
+}
+
+function adminHeaders(code: string): Json {
+  const h: Json = {
+    'X-Api-Call-Limit': { description: 'used/size of the leaky bucket of this (mall, app); absent when the app has no limit.', schema: { type: 'string', pattern: '^\\d+/\\d+$' } },
+    'X-Cafe24-Api-Version': { description: 'The API version in force.', schema: { type: 'string' } },
+  };
+  if (code === '429') h['Retry-After'] = { description: 'Seconds until one call fits.', schema: { type: 'integer' } };
+  return h;
+}
+
+/** `title` here is the 422 message phrase (api/schemas.ts); OpenAPI readers see description. Harmless, but kept out. */
+function stripTitle(schema: Json): Json {
+  return JSON.parse(JSON.stringify(schema, (k, v: unknown) => (k === 'title' && typeof v === 'string' ? undefined : v))) as Json;
+}

@@ -1,0 +1,85 @@
+import { randomToken } from './secrets.js';
+import type { App } from '../store/types.js';
+import type { OAuthContext } from './context.js';
+import { OAuthError } from './errors.js';
+import { refreshTokenGrant } from './grants/refresh-token.js';
+import type { RequestMeta } from './grants/grant.js';
+import { jwtFormat } from './tokens/jwt.js';
+import { issueTokenPair, type IssuedTokens } from './tokens/issue.js';
+import { signingKeysOf } from './tokens/signing-keys.js';
+
+/** POD Shop lifetimes (wire.md): access token 1 hour, refresh token 14 days. */
+export const POD_ACCESS_MS = 3600_000;
+export const POD_REFRESH_MS = 14 * 24 * 3600_000;
+
+type Credentials = App & { mallId: string };
+
+const options = (ctx: OAuthContext) => ({ format: jwtFormat(signingKeysOf(ctx)), accessMs: POD_ACCESS_MS, refreshMs: POD_REFRESH_MS });
+
+/**
+ * `POST /ac/oauth/ext/token`: a JWT access token and a refresh token for authenticated API
+ * credentials, the subject being the credentials themselves. Each call starts a new token family.
+ */
+export async function issuePodTokens(ctx: OAuthContext, client: Credentials, issuer: string, meta: RequestMeta = {}): Promise<IssuedTokens> {
+  const issued = await issueTokenPair(
+    ctx,
+    { issuer, mallId: client.mallId, clientId: client.clientId, userId: client.clientId, scopes: client.scopes, grantId: null, familyId: randomToken(16) },
+    options(ctx),
+  );
+  audit(ctx, issued, 'pod_shop_credentials', meta);
+  return issued;
+}
+
+function audit(ctx: OAuthContext, issued: IssuedTokens, grantType: string, meta: RequestMeta): void {
+  ctx.audit.record({
+    type: 'token.issued',
+    mallId: issued.mallId,
+    clientId: issued.clientId,
+    userId: issued.userId,
+    ...meta,
+    detail: { grant_type: grantType, family_id: issued.familyId, scope: issued.scopes.join(' ') },
+  });
+}
+
+/** Why a POD Shop refresh failed, in POD Shop's words (wire.md, Errors seen). */
+export type PodRefreshFailure = 'unknown' | 'expired';
+
+/**
+ * POD Shop's refresh: the rotation of the refresh_token grant (old token dead at once, reuse
+ * revokes the family), issuing POD Shop's JWT and lifetimes. Failures are `{failure}`.
+ */
+export async function refreshPodTokens(
+  ctx: OAuthContext,
+  request: { client: Credentials; issuer: string; refreshToken: string; meta?: RequestMeta },
+): Promise<IssuedTokens | { failure: PodRefreshFailure }> {
+  const mall = await ctx.store.malls.get(request.client.mallId);
+  if (!mall) return { failure: 'unknown' };
+  try {
+    const issued = await refreshTokenGrant.handle(
+      ctx,
+      { mall, issuer: request.issuer, client: request.client, params: { refresh_token: request.refreshToken }, ...(request.meta ? { meta: request.meta } : {}) },
+      options(ctx),
+    );
+    audit(ctx, issued, 'pod_shop_refresh', request.meta ?? {});
+    return issued;
+  } catch (error) {
+    if (!(error instanceof OAuthError) || error.error !== 'invalid_grant') throw error;
+    // The grant's own wording for a live-looking token past its 14 days.
+    return { failure: error.description === 'the refresh token has expired' ? 'expired' : 'unknown' };
+  }
+}
+
+/**
+ * The token response (POD Shop document, 2.1): exactly these five fields. `expires_in` counts the
+ * whole seconds left strictly below the lifetime, as POD Shop's 3599 and 1209599 do.
+ */
+export function podTokenBody(t: IssuedTokens): Record<string, unknown> {
+  const seconds = (until: number) => Math.max(0, Math.ceil((until - t.issuedAt) / 1000) - 1);
+  return {
+    access_token: t.accessToken,
+    token_type: 'bearer',
+    expires_in: seconds(t.accessExpiresAt),
+    refresh_token: t.refreshToken,
+    refresh_expires_in: seconds(t.refreshExpiresAt),
+  };
+}

@@ -1,0 +1,62 @@
+import { Redis } from 'ioredis';
+import type { BucketLimit, BucketResult, LeakyBucket } from './leaky-bucket.js';
+
+/**
+ * The leaky bucket in Redis, for several instances behind one load balancer: one Lua script
+ * reads, drains, pours and writes atomically (the same arithmetic as pour() in leaky-bucket.ts).
+ * The key expires once the bucket would be empty. Returns {allowed, used, retryAfter}.
+ */
+const SCRIPT = `
+local size = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local cost = tonumber(ARGV[4])
+local state = redis.call('HMGET', KEYS[1], 'level', 'at')
+local level = tonumber(state[1]) or 0
+local at = tonumber(state[2]) or now
+local elapsed = now - at
+if elapsed < 0 then elapsed = 0 end
+level = level - (elapsed / 1000) * rate
+if level < 0 then level = 0 end
+local allowed = 0
+local retry = 0
+if level + cost <= size + 1e-9 then
+  level = level + cost
+  allowed = 1
+else
+  retry = math.ceil((level + cost - size) / rate - 1e-9)
+  if retry < 1 then retry = 1 end
+end
+redis.call('HSET', KEYS[1], 'level', tostring(level), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(level / rate * 1000) + 1000)
+local used = math.ceil(level - 1e-9)
+if used > size then used = size end
+return {allowed, used, retry}
+`;
+
+export class RedisLeakyBucket implements LeakyBucket {
+  private readonly redis: Redis;
+
+  constructor(url: string, private readonly prefix = 'shopauth:bucket:') {
+    this.redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true });
+    this.redis.defineCommand('shopauthPour', { numberOfKeys: 1, lua: SCRIPT });
+  }
+
+  async take(key: string, limit: BucketLimit, nowMs: number, cost = 1): Promise<BucketResult> {
+    const run = (this.redis as unknown as { shopauthPour: (...args: (string | number)[]) => Promise<[number, number, number]> }).shopauthPour;
+    const [allowed, used, retry] = await run.call(this.redis, this.prefix + key, limit.size, limit.perSecond, nowMs, cost);
+    return { allowed: allowed === 1, used, size: limit.size, retryAfterSeconds: retry };
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.redis.del(this.prefix + key);
+  }
+
+  async close(): Promise<void> {
+    if (this.redis.status === 'wait' || this.redis.status === 'end') {
+      this.redis.disconnect();
+      return;
+    }
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,106 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { seedMall } from '../support/fixtures.js';
+import { startServer, type TestServer } from '../support/server.js';
+import { adminApi, tokenFor } from './helpers.js';
+
+/** The OpenAPI 3.1 document at /openapi.json: valid, complete, and what the routes accept. */
+type Json = Record<string, any>;
+let s: TestServer;
+let doc: Json;
+let api: ReturnType<typeof adminApi>;
+const ADMIN = '/malls/{mall_id}/api/v2/admin';
+
+beforeAll(async () => {
+  s = await startServer({ config: { rateLimit: null } });
+  await seedMall(s, 'mall1');
+  api = adminApi(s, 'mall1', (await tokenFor(s, 'mall1')).token);
+  await api.post('/products', { request: { product_name: 'Mug', price: '1000' } });
+  const res = await fetch(`${s.url}/openapi.json`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  doc = (await res.json()) as Json;
+});
+afterAll(() => s.close());
+
+describe('/openapi.json', () => {
+  test('is a valid OpenAPI 3.1 document (@seriousme/openapi-schema-validator)', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+
+  test('describes every Admin API operation and the OAuth endpoints', () => {
+    const ops = Object.entries(doc.paths as Json).flatMap(([path, item]) => Object.keys(item as Json).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(ops).toEqual(expect.arrayContaining([
+      `GET ${ADMIN}/store`,
+      `GET ${ADMIN}/products`, `GET ${ADMIN}/products/count`, `GET ${ADMIN}/products/{product_no}`, `POST ${ADMIN}/products`,
+      `PUT ${ADMIN}/products/{product_no}`, `DELETE ${ADMIN}/products/{product_no}`,
+      `GET ${ADMIN}/orders`, `GET ${ADMIN}/orders/count`, `GET ${ADMIN}/orders/{order_id}`, `POST ${ADMIN}/orders`,
+      `GET ${ADMIN}/customers`, `GET ${ADMIN}/customers/{member_id}`,
+      'GET /malls/{mall_id}/api/v2/oauth/authorize', 'POST /malls/{mall_id}/api/v2/oauth/token', 'POST /malls/{mall_id}/api/v2/oauth/revoke',
+      'GET /openapi.json',
+    ]));
+    // The host form is the same routes without the prefix: listed once, not twice.
+    expect(doc.paths['/api/v2/admin/products']).toBeUndefined();
+    const list = doc.paths[`${ADMIN}/products`].get;
+    expect(list.security).toEqual([{ bearer: ['mall.read_product'] }]);
+    expect(doc.paths[`${ADMIN}/orders`].post.security).toEqual([{ bearer: ['mall.write_order'] }]);
+    expect(list.responses['200'].headers['X-Api-Call-Limit']).toBeDefined();
+    expect(list.responses['429'].headers['Retry-After']).toBeDefined();
+    expect(doc.paths['/malls/{mall_id}/api/v2/oauth/token'].post.requestBody.content['application/x-www-form-urlencoded'].schema.properties.grant_type.enum)
+      .toEqual(['authorization_code', 'refresh_token']);
+  });
+
+  test('every documented query parameter is accepted; an undocumented one is refused (422)', async () => {
+    const samples: Record<string, string> = {
+      shop_no: '1', limit: '5', offset: '0', display: 'T', selling: 'F', product_no: '1', product_code: 'P0000001', custom_product_code: 'x',
+      product_name: 'mug', order_id: '20260301-0000001', member_id: 'kim', order_status: 'N00', start_date: '2026-03-01', end_date: '2026-03-02',
+      email: 'a@example.com', cellphone: '010-1111-2222', name: 'kim',
+    };
+    let checked = 0;
+    for (const [path, item] of Object.entries(doc.paths as Json)) {
+      if (!path.startsWith(ADMIN) || !(item as Json).get) continue;
+      const url = path.slice(ADMIN.length).replace('{product_no}', '1').replace('{order_id}', '20260301-0000001').replace('{member_id}', 'kim');
+      const query = ((item as Json).get.parameters as Json[]).filter((p) => p.in === 'query');
+      for (const p of query) {
+        const value = p.name === 'fields' ? String(p.schema.pattern).match(/^\^\(([a-z_]+)\|/)![1]! : samples[p.name];
+        expect(value, `a sample for ${p.name}`).toBeDefined();
+        const r = await api.get(`${url}?${p.name}=${encodeURIComponent(value!)}`);
+        expect([200, 404], `${path}?${p.name}`).toContain(r.status);
+        checked++;
+      }
+      const bad = await api.get(`${url}?undocumented=1`);
+      expect(bad.status, path).toBe(422);
+      expect(bad.body.error.message).toBe('unknown parameter undocumented');
+    }
+    expect(checked).toBeGreaterThan(40);
+  });
+
+  test('request bodies: the documented schema accepts exactly what the server accepts', async () => {
+    const ajv = new Ajv2020({ strict: false, allowUnionTypes: true });
+    const productBody = ajv.compile(doc.paths[`${ADMIN}/products`].post.requestBody.content['application/json'].schema);
+    const orderBody = ajv.compile(doc.paths[`${ADMIN}/orders`].post.requestBody.content['application/json'].schema);
+    const receiver = { name: 'R', zipcode: '1', address1: 'Seoul' };
+    const cases: [string, (b: unknown) => boolean, unknown][] = [
+      ['/products', productBody, { request: { product_name: 'A', price: '10.5' } }],
+      ['/products', productBody, { shop_no: 1, request: { product_name: 'A', price: 10, display: 'T', stock_quantity: 3 } }],
+      ['/products', productBody, { request: { product_name: 'A' } }],
+      ['/products', productBody, { request: { product_name: 'A', price: '1.234' } }],
+      ['/products', productBody, { request: { product_name: 'A', price: '1', extra: 1 } }],
+      ['/products', productBody, { request: { product_name: 'A', price: '1' }, other: 1 }],
+      ['/orders', orderBody, { request: { buyer_name: 'B', receiver, items: [{ product_no: 1, quantity: 1 }] } }],
+      ['/orders', orderBody, { request: { buyer_name: 'B', receiver, items: [{ product_no: 1, quantity: 1, product_price: '5' }], paid: 'T' } }],
+      ['/orders', orderBody, { request: { buyer_name: 'B', receiver, items: [] } }],
+      ['/orders', orderBody, { request: { buyer_name: 'B', receiver: { name: 'R' }, items: [{ product_no: 1, quantity: 1 }] } }],
+      ['/orders', orderBody, { request: { buyer_name: 'B', receiver, items: [{ product_no: 1, quantity: 1.5 }] } }],
+    ];
+    for (const [path, validate, body] of cases) {
+      const r = await api.post(path, body);
+      expect(r.status === 201, `${path} ${JSON.stringify(body)}: server ${r.status}`).toBe(validate(body));
+    }
+  });
+});

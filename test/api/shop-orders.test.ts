@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { seedMall } from '../support/fixtures.js';
+import { startServer, type TestServer } from '../support/server.js';
+import { adminApi, apiError, tokenFor } from './helpers.js';
+
+/** wire.md, Admin API: orders and customers, over loopback, exact bodies. */
+let s: TestServer;
+let api: ReturnType<typeof adminApi>;
+const T0 = Date.parse('2026-03-01T03:00:00.000Z'); // 12:00 in Seoul
+const HOUR = 3_600_000;
+
+const receiver = { name: 'Kim Jisoo', zipcode: '04524', address1: 'Seoul, Jung-gu, Sejong-daero 110', address2: '3F', cellphone: '010-3333-4444' };
+
+beforeAll(async () => {
+  s = await startServer({ config: { rateLimit: null } });
+  await seedMall(s, 'mall1');
+  api = adminApi(s, 'mall1', (await tokenFor(s, 'mall1')).token);
+  await s.store.shop.products.create('mall1', [
+    { customProductCode: '', productName: 'Linen Shirt', engProductName: '', modelName: '', price: 3_900_000, retailPrice: 0, supplyPrice: 0, display: 'T', selling: 'T', summaryDescription: '', stockQuantity: 9 },
+    { customProductCode: '', productName: 'Ceramic Mug', engProductName: '', modelName: '', price: 1_200_000, retailPrice: 0, supplyPrice: 0, display: 'T', selling: 'T', summaryDescription: '', stockQuantity: 9 },
+  ], T0);
+  await s.store.shop.customers.create('mall1', [
+    { memberId: 'jisoo', name: 'Kim Jisoo', email: 'jisoo@example.com', cellphone: '010-3333-4444', gender: 'F', birthday: '1994-05-06', groupNo: 1, sms: 'T', newsMail: 'F', createdAt: T0 - 48 * HOUR },
+    { memberId: 'minjun', name: 'Lee Minjun', email: 'minjun@example.com', cellphone: '010-5555-6666', gender: null, birthday: null, groupNo: 2, sms: 'F', newsMail: 'T', createdAt: T0 - 24 * HOUR },
+  ]);
+});
+afterAll(() => s.close());
+
+async function freshToken() {
+  api = adminApi(s, 'mall1', (await tokenFor(s, 'mall1')).token);
+}
+
+describe('orders', () => {
+  test('POST /orders: 201 with the order, item prices from the products, amounts summed', async () => {
+    const r = await api.post('/orders', {
+      shop_no: 1,
+      request: { member_id: 'jisoo', buyer_name: 'Kim Jisoo', buyer_email: 'jisoo@example.com', buyer_cellphone: '010-3333-4444', receiver, shipping_fee: '3000', items: [{ product_no: 1, quantity: 2 }, { product_no: 2, quantity: 1, product_price: '9900.00' }] },
+    });
+    expect(r.status).toBe(201);
+    expect(r.body).toEqual({
+      order: {
+        shop_no: 1, order_id: '20260301-0000001', member_id: 'jisoo', buyer_name: 'Kim Jisoo', buyer_email: 'jisoo@example.com', buyer_cellphone: '010-3333-4444',
+        order_date: '2026-03-01T12:00:00+09:00', order_status: 'N00', paid: 'F', canceled: 'F', currency: 'KRW', payment_amount: '90900.00',
+        actual_order_amount: { order_price_amount: '87900.00', shipping_fee: '3000.00', payment_amount: '90900.00' },
+        receiver: { ...receiver, country_code: 'KR' },
+        items: [
+          { item_no: 1, product_no: 1, product_code: 'P0000001', product_name: 'Linen Shirt', quantity: 2, product_price: '39000.00', order_status: 'N00' },
+          { item_no: 2, product_no: 2, product_code: 'P0000002', product_name: 'Ceramic Mug', quantity: 1, product_price: '9900.00', order_status: 'N00' },
+        ],
+      },
+    });
+    expect((await api.get('/orders/20260301-0000001')).body).toEqual(r.body);
+  });
+
+  test('order ids carry the mall-local date; guests have no member_id', async () => {
+    s.clock.advance(13 * HOUR); // 01:00 on 2 March in Seoul, still 1 March in UTC
+    await freshToken(); // access tokens live 2 hours
+    const r = await api.post('/orders', { request: { buyer_name: 'Guest', receiver: { name: 'G', zipcode: '1', address1: 'Busan' }, items: [{ product_no: 2, quantity: 3 }], order_status: 'N40', paid: 'T' } });
+    expect(r.body.order).toMatchObject({ order_id: '20260302-0000002', member_id: null, order_date: '2026-03-02T01:00:00+09:00', order_status: 'N40', paid: 'T', payment_amount: '36000.00' });
+    s.clock.advance(24 * HOUR);
+    await freshToken();
+    await api.post('/orders', { request: { member_id: 'minjun', buyer_name: 'Lee', receiver, items: [{ product_no: 1, quantity: 1 }], order_status: 'C40' } });
+  });
+
+  test('GET /orders: oldest first, date range in the mall\'s days (inclusive), OR filters, pagination, fields', async () => {
+    const ids = async (query: string) => {
+      const r = await api.get(`/orders${query}`);
+      expect(r.status).toBe(200);
+      return (r.body.orders as { order_id: string }[]).map((o) => o.order_id);
+    };
+    const [a, b, c] = ['20260301-0000001', '20260302-0000002', '20260303-0000003'];
+    expect(await ids('')).toEqual([a, b, c]);
+    expect(await ids('?start_date=2026-03-02')).toEqual([b, c]);
+    expect(await ids('?end_date=2026-03-01')).toEqual([a]);
+    expect(await ids('?start_date=2026-03-02&end_date=2026-03-02')).toEqual([b]);
+    expect(await ids('?start_date=2026-03-04')).toEqual([]);
+    expect(await ids('?order_status=N40,C40')).toEqual([b, c]);
+    expect(await ids('?member_id=jisoo,minjun')).toEqual([a, c]);
+    expect(await ids(`?order_id=${c},${a}`)).toEqual([a, c]);
+    expect(await ids('?limit=1&offset=1')).toEqual([b]);
+    expect((await api.get('/orders?fields=order_id,canceled&order_status=C40')).body).toEqual({ orders: [{ order_id: c, canceled: 'T' }] });
+    expect((await api.get('/orders/count?start_date=2026-03-01&end_date=2026-03-02')).body).toEqual({ count: 2 });
+    expect((await api.get('/orders/count')).body).toEqual({ count: 3 });
+  });
+
+  test.each([
+    ['start_date=2026-3-1', 'start_date must be a date YYYY-MM-DD'],
+    ['start_date=2026-02-30', 'start_date 2026-02-30 is not a calendar date'],
+    ['start_date=2026-03-02&end_date=2026-03-01', 'end_date must not be before start_date'],
+    ['order_status=N99', 'order_status must be comma-separated statuses among N00, N10, N20, N22, N30, N40, C40, R40'],
+    ['limit=101', 'limit must be <= 100'],
+    ['offset=8001', 'offset must be <= 8000'],
+    ['order_id=2026', 'order_id must be comma-separated order ids like 20260301-0000001'],
+    ['fields=total', expect.stringMatching(/^fields must be comma-separated field names among shop_no, order_id, /)],
+  ])('GET /orders?%s: 422 naming the parameter', async (query, message) => {
+    expect(await api.get(`/orders?${query}`)).toMatchObject({ status: 422, body: apiError(422, message as string) });
+  });
+
+  test('GET /orders/{order_id}: 404 and 422', async () => {
+    expect(await api.get('/orders/20260301-0000099')).toMatchObject({ status: 404, body: apiError(404, 'order 20260301-0000099 does not exist') });
+    expect(await api.get('/orders/nope')).toMatchObject({ status: 422, body: apiError(422, 'order_id must be an order id like 20260301-0000001') });
+  });
+
+  test.each([
+    ['an unknown product', { buyer_name: 'X', receiver, items: [{ product_no: 1, quantity: 1 }, { product_no: 77, quantity: 1 }] }, 'request.items[1].product_no: product 77 does not exist in this mall'],
+    ['an unknown member', { member_id: 'ghost', buyer_name: 'X', receiver, items: [{ product_no: 1, quantity: 1 }] }, 'request.member_id: customer ghost does not exist in this mall'],
+    ['no items', { buyer_name: 'X', receiver, items: [] }, 'request.items must NOT have fewer than 1 items'],
+    ['a zero quantity', { buyer_name: 'X', receiver, items: [{ product_no: 1, quantity: 0 }] }, 'request.items[0].quantity must be >= 1'],
+    ['no receiver address', { buyer_name: 'X', receiver: { name: 'R', zipcode: '1' }, items: [{ product_no: 1, quantity: 1 }] }, 'request.receiver.address1 is required'],
+    ['a bad status', { buyer_name: 'X', receiver, items: [{ product_no: 1, quantity: 1 }], order_status: 'SHIPPED' }, 'request.order_status must be one of "N00", "N10", "N20", "N22", "N30", "N40", "C40", "R40"'],
+    ['a bad country', { buyer_name: 'X', receiver: { ...receiver, country_code: 'kor' }, items: [{ product_no: 1, quantity: 1 }] }, 'request.receiver.country_code must be an ISO 3166-1 alpha-2 code such as KR'],
+  ])('POST /orders with %s: 422 naming the field; nothing written, no number used', async (_, request, message) => {
+    expect(await api.post('/orders', { shop_no: 1, request })).toMatchObject({ status: 422, body: apiError(422, message) });
+    expect((await api.get('/orders/count')).body).toEqual({ count: 3 });
+  });
+
+  test('after refused writes the next order takes the next number', async () => {
+    const r = await api.post('/orders', { request: { buyer_name: 'X', receiver, items: [{ product_no: 2, quantity: 1 }] } });
+    expect(r.body.order.order_id).toBe('20260303-0000004');
+  });
+});
+
+describe('customers', () => {
+  test('GET /customers: by join date, fields, filters; GET /customers/{member_id}', async () => {
+    expect(await api.get('/customers')).toMatchObject({
+      status: 200,
+      body: {
+        customers: [
+          { shop_no: 1, member_id: 'jisoo', name: 'Kim Jisoo', email: 'jisoo@example.com', cellphone: '010-3333-4444', gender: 'F', birthday: '1994-05-06', group_no: 1, sms: 'T', news_mail: 'F', created_date: '2026-02-27T12:00:00+09:00' },
+          { shop_no: 1, member_id: 'minjun', name: 'Lee Minjun', email: 'minjun@example.com', cellphone: '010-5555-6666', gender: null, birthday: null, group_no: 2, sms: 'F', news_mail: 'T', created_date: '2026-02-28T12:00:00+09:00' },
+        ],
+      },
+    });
+    expect((await api.get('/customers?name=minjun,nobody&fields=member_id')).body).toEqual({ customers: [{ member_id: 'minjun' }] });
+    expect((await api.get('/customers?cellphone=010-3333-4444&fields=member_id')).body).toEqual({ customers: [{ member_id: 'jisoo' }] });
+    expect((await api.get('/customers?limit=1&offset=1&fields=member_id')).body).toEqual({ customers: [{ member_id: 'minjun' }] });
+    expect((await api.get('/customers/jisoo?fields=member_id,email')).body).toEqual({ customer: { member_id: 'jisoo', email: 'jisoo@example.com' } });
+    expect(await api.get('/customers/nobody')).toMatchObject({ status: 404, body: apiError(404, 'customer nobody does not exist') });
+    expect(await api.get('/customers/bad%20id')).toMatchObject({ status: 422, body: apiError(422, 'member_id must be 1 to 20 letters, digits or ._@-') });
+    expect(await api.get('/customers?member_id=a,,b')).toMatchObject({ status: 422, body: apiError(422, 'member_id must be comma-separated member ids') });
+  });
+});

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ProductInput } from '../../src/store/shop-types.js';
+import { pgSchemaUrl } from '../support/dialects.js';
+import { basic, seedMall } from '../support/fixtures.js';
+import { startServer, type TestServer } from '../support/server.js';
+import { post, seedCredentials, type PodTokens } from './support.js';
+
+/** The POD Shop flow end to end on PostgreSQL: token, refresh, reuse, orders (with orderCode), revocation. */
+describe('POD Shop dialect on PostgreSQL', () => {
+  let s: TestServer;
+  let drop: () => Promise<void>;
+  let auth: string;
+  let clientId: string;
+  beforeAll(async () => {
+    const pg = pgSchemaUrl();
+    drop = pg.drop;
+    s = await startServer({ db: pg.url });
+    await seedMall(s, 'mall1');
+    const product: ProductInput = { customProductCode: '', productName: 'Mug', engProductName: '', modelName: '', price: 1_000_000, retailPrice: 0, supplyPrice: 0, display: 'T', selling: 'T', summaryDescription: '', stockQuantity: 1 };
+    await s.store.shop.products.create('mall1', [product], s.clock.now());
+    const creds = await seedCredentials(s, 'mall1');
+    clientId = creds.clientId;
+    auth = basic(creds.clientId, creds.clientKey);
+  });
+  afterAll(async () => {
+    await s.close();
+    await drop();
+  });
+
+  test('token, refresh by the example\'s path, reuse revokes the family', async () => {
+    const a = (await (await post(`${s.url}/ac/oauth/ext/token`, auth)).json()) as PodTokens;
+    expect(a).toMatchObject({ token_type: 'bearer', expires_in: 3599, refresh_expires_in: 1209599 });
+    const b = await post(`${s.url}/ac/oauth/external/${clientId}/refresh?refreshToken=${a.refresh_token}`, auth);
+    expect(b.status).toBe(200);
+    const bt = (await b.json()) as PodTokens;
+    const again = await post(`${s.url}/ac/oauth/external/${clientId}/refresh?refreshToken=${a.refresh_token}`, auth);
+    expect(await again.json()).toEqual({ status: 401, error: 'this token does not exist' });
+    const list = await fetch(`${s.url}/ac/api/external/orders`, { headers: { authorization: `bearer ${bt.access_token}` } });
+    expect(list.status).toBe(401);
+  });
+
+  test('orders: created whole, listed with x-total-count; a reused orderCode writes nothing', async () => {
+    const order = (orderCode: string) => ({ orderCode, orderEntries: [{ projectId: 1, quantity: 1 }], shippingAddress: { recipient: 'Kim', postcode: '06236', address: 'Seoul' } });
+    const created = await post(`${s.url}/ac/api/external/orders`, auth, { json: { orders: [order('PG-1'), order('PG-2')] } });
+    expect(created.status).toBe(200);
+    const dup = await post(`${s.url}/ac/api/external/orders`, auth, { json: { orders: [order('PG-3'), order('PG-1')] } });
+    expect(dup.status).toBe(400);
+    expect(await dup.json()).toMatchObject({ field: 'orders[1].orderCode' });
+    const list = await fetch(`${s.url}/ac/api/external/orders?pageNo=0&pageSize=10`, { headers: { authorization: auth } });
+    expect(list.headers.get('x-total-count')).toBe('2');
+    expect(((await list.json()) as { orderCode: string; paymentAmount: number }[]).map((o) => [o.orderCode, o.paymentAmount])).toEqual([['PG-1', 10000], ['PG-2', 10000]]);
+  });
+});

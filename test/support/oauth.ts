@@ -1,0 +1,78 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
+import { authorizeCode, type AuthorizeOptions } from './browser.js';
+import { basic, REDIRECT_URI, seedApp, seedMall } from './fixtures.js';
+import { startServer, type TestServer } from './server.js';
+
+/** PKCE pair (RFC 7636 §4.1, §4.2): a 43-char verifier and its S256 challenge. */
+export function pkce(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+export interface TestClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** POST a form to one of a mall's OAuth endpoints (token, revoke, introspect), Basic auth unless `auth` is null. */
+export function postForm(
+  s: TestServer,
+  mallId: string,
+  endpoint: 'token' | 'revoke' | 'introspect',
+  params: Record<string, string>,
+  client: TestClient | null,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${s.mallUrl(mallId)}/api/v2/oauth/${endpoint}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(client && client.clientSecret ? { authorization: basic(client.clientId, client.clientSecret) } : {}),
+      ...headers,
+    },
+    body: new URLSearchParams(client && !client.clientSecret ? { client_id: client.clientId, ...params } : params).toString(),
+  });
+}
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  [k: string]: unknown;
+}
+
+/** Browser flow + code exchange: a fresh token pair (PKCE S256 always used). */
+export async function obtainTokens(s: TestServer, mallId: string, client: TestClient, options: Partial<AuthorizeOptions> = {}): Promise<TokenPair> {
+  const { verifier, challenge } = pkce();
+  const code = await authorizeCode(s, { mallId, clientId: client.clientId, ...options, extra: { code_challenge: challenge, code_challenge_method: 'S256', ...options.extra } });
+  const res = await postForm(s, mallId, 'token', { grant_type: 'authorization_code', code, redirect_uri: options.redirectUri ?? REDIRECT_URI, code_verifier: verifier }, client);
+  expect(res.status).toBe(200);
+  return (await res.json()) as TokenPair;
+}
+
+/** An RFC 6749 §5.2 error body with the trace id. */
+export async function expectOAuthError(res: Response, status: number, error: string, description?: string): Promise<void> {
+  const body = (await res.json()) as Record<string, string>;
+  expect({ status: res.status, error: body.error }).toEqual({ status, error });
+  if (description !== undefined) expect(body.error_description).toBe(description);
+  expect(body.trace_id).toBe(res.headers.get('x-trace-id'));
+  expect(res.headers.get('cache-control')).toBe('no-store');
+}
+
+/** GET the authorization endpoint without a browser; returns the response. */
+export function getAuthorize(s: TestServer, mallId: string, query: Record<string, string>): Promise<Response> {
+  return fetch(`${s.mallUrl(mallId)}/api/v2/oauth/authorize?${new URLSearchParams(query).toString()}`, { redirect: 'manual' });
+}
+
+/** A server with malls `mall1` and `mall2` and three apps: `app` and `other` (confidential), `pub` (public). */
+export async function startWithClients(options: Parameters<typeof startServer>[0] = {}) {
+  const s = await startServer(options);
+  await seedMall(s, 'mall1');
+  await seedMall(s, 'mall2');
+  return { s, app: await seedApp(s), other: await seedApp(s), pub: await seedApp(s, { public: true }) };
+}
+
+/** Is the token live for this client (RFC 7662 introspection at mall1)? */
+export async function isActive(s: TestServer, client: TestClient, token: string): Promise<boolean> {
+  return ((await (await postForm(s, 'mall1', 'introspect', { token }, client)).json()) as { active: boolean }).active;
+}
