@@ -1,5 +1,6 @@
 import { auditCommand } from './commands/audit.js';
 import { credentialsCreate, credentialsList, credentialsRevoke } from './commands/credentials.js';
+import { grantsList, grantsRevoke } from './commands/grants.js';
 import { keysRotate } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { appCreate, mallCreate, operatorAdd } from './commands/registry.js';
@@ -18,6 +19,8 @@ const commands: Record<string, Command> = {
   'credentials create': credentialsCreate,
   'credentials list': credentialsList,
   'credentials revoke': credentialsRevoke,
+  'grants list': grantsList,
+  'grants revoke': grantsRevoke,
   'keys rotate': keysRotate,
   audit: auditCommand,
 };
@@ -31,6 +34,7 @@ const USAGE = `usage: shopauth <command> [options]
   app create --name N --redirect-uri URI [--redirect-uri URI2] --app-url URL --scopes a,b [--public] [--rate-limit 40/2|off] [--api-version YYYY-MM-DD]
   credentials create MALL_ID --scopes a,b [--rate-limit 40/2|off] [--name N]   POD Shop API credentials (key shown once)
   credentials list MALL_ID | credentials revoke CLIENT_ID
+  grants list MALL_ID | grants revoke MALL_ID CLIENT_ID [--operator USER_ID]   apps the operators let in; revoking stops their tokens at once
   keys rotate   new JWT signing key; old keys stay published until their tokens expire
   audit [--mall M] [--type login.failed] [--limit 100]   security events, newest first
 

@@ -91,7 +91,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   await app.register(cookie);
   await app.register(formbody);
   // Shared state and the API guard, before any route; /openapi.json sees every route added after this.
-  const shared = openSharedState({ redisUrl: config.redisUrl });
+  // The error's message only: a Redis URL may carry a password.
+  const shared = openSharedState({ redisUrl: config.redisUrl, onError: (err) => app.log.error({ message: err.message }, 'redis unavailable') });
   app.addHook('onClose', () => shared.close());
   const guard = new ApiGuard(ctx, shared.bucket, config);
   // Login throttling per account and per address, in the same shared buckets (oauth/login-throttle.ts).

@@ -11,6 +11,8 @@ export type AuditType =
   | 'consent.denied'
   | 'token.issued'
   | 'token.revoked'
+  | 'grant.revoked'
+  | 'credentials.revoked'
   | 'refresh.reuse_detected'
   | 'refresh.grace_retry'
   | 'code.replay_detected'
@@ -124,4 +126,11 @@ export class AuditLog {
     });
     return this.inflight;
   }
+}
+
+/** For one-shot processes (the CLI): records the events and waits until they are stored. */
+export async function recordEvents(store: Store, clock: Clock, events: AuditInput[]): Promise<void> {
+  const log = new AuditLog(store, clock);
+  for (const e of events) log.record(e);
+  await log.flush();
 }

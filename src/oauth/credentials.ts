@@ -45,10 +45,11 @@ export async function createCredentials(
 }
 
 /** Revokes credentials and every token issued to them. */
-export async function revokeCredentials(deps: RegistryDeps, clientId: string): Promise<void> {
+export async function revokeCredentials(deps: RegistryDeps, clientId: string): Promise<App> {
   const app = await deps.store.apps.get(clientId);
   if (!app || app.kind !== 'credentials') throw new RegistryError(`no API credentials ${clientId}`);
   if (!(await deps.store.apps.revoke(clientId, deps.clock.now()))) throw new RegistryError(`API credentials ${clientId} are already revoked`);
+  return app;
 }
 
 // Bad credentials: 401 and nothing else (POD Shop document, 1.2): the same error whatever failed.

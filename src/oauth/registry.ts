@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { App, Mall, OperatorType, Store } from '../store/types.js';
+import type { App, Grant, Mall, OperatorType, Store } from '../store/types.js';
 import { parseRateLimit } from '../config.js';
 import { isTimeZone } from './local-time.js';
 import { hashPassword, randomAlnum, type SecretHasher } from './secrets.js';
@@ -126,4 +126,20 @@ export async function createApp(
   };
   await deps.store.apps.create(app);
   return { app, clientSecret };
+}
+
+/**
+ * An operator withdraws an app's access to the mall: its live grants there (one operator's, or
+ * every operator's) and every token issued under them are revoked at once.
+ */
+export async function revokeGrants(deps: RegistryDeps, input: { mallId: string; clientId: string; userId?: string }): Promise<Grant[]> {
+  if (!(await deps.store.malls.get(input.mallId))) throw new RegistryError(`no mall ${input.mallId}`);
+  const live = (await deps.store.grants.list(input.mallId)).filter(
+    (g) => g.clientId === input.clientId && g.revokedAt === null && (input.userId === undefined || g.userId === input.userId),
+  );
+  if (live.length === 0) throw new RegistryError(`app ${input.clientId} holds no live grant in mall ${input.mallId}${input.userId ? ` from ${input.userId}` : ''}`);
+  const now = deps.clock.now();
+  const revoked: Grant[] = [];
+  for (const g of live) if (await deps.store.grants.revoke(g.grantId, now)) revoked.push({ ...g, revokedAt: now });
+  return revoked;
 }

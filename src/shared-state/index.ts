@@ -16,7 +16,7 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-export function openSharedState(options: { redisUrl: string | null; keyPrefix?: string }): SharedState {
-  const bucket = options.redisUrl ? new RedisLeakyBucket(options.redisUrl, options.keyPrefix) : new MemoryLeakyBucket();
+export function openSharedState(options: { redisUrl: string | null; keyPrefix?: string; onError?: (err: Error) => void }): SharedState {
+  const bucket = options.redisUrl ? new RedisLeakyBucket(options.redisUrl, options.keyPrefix, options.onError) : new MemoryLeakyBucket();
   return { backend: options.redisUrl ? 'redis' : 'memory', bucket, close: () => bucket.close() };
 }

@@ -37,8 +37,15 @@ return {allowed, used, retry}
 export class RedisLeakyBucket implements LeakyBucket {
   private readonly redis: Redis;
 
-  constructor(url: string, private readonly prefix = 'shopauth:bucket:') {
+  constructor(url: string, private readonly prefix = 'shopauth:bucket:', onError: (err: Error) => void = () => {}) {
     this.redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true });
+    // ioredis reconnects by itself; report a lost connection once per 30 s, not on every retry.
+    let reportedAt = -Infinity;
+    this.redis.on('error', (err: Error) => {
+      if (Date.now() - reportedAt < 30_000) return;
+      reportedAt = Date.now();
+      onError(err);
+    });
     this.redis.defineCommand('shopauthPour', { numberOfKeys: 1, lua: SCRIPT });
   }
 

@@ -42,6 +42,7 @@ export function adminApi(s: TestServer, mallId: string, token: string | null) {
     post: (path: string, body: unknown, headers?: Record<string, string>) => call('POST', path, { body, ...(headers ? { headers } : {}) }),
     put: (path: string, body: unknown) => call('PUT', path, { body }),
     delete: (path: string) => call('DELETE', path),
+    call,
   };
 }
 

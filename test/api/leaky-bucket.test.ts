@@ -57,9 +57,11 @@ describe.each(backends)('LeakyBucket on $name', ({ make }) => {
 });
 
 describe('Redis unreachable', () => {
-  test('take() rejects instead of hanging, so the API answers 503 (api/guard.ts)', async () => {
-    const bucket = new RedisLeakyBucket('redis://127.0.0.1:1', 'x:');
+  test('take() rejects instead of hanging, so the API answers 503 (api/guard.ts); the lost connection is reported once', async () => {
+    const errors: Error[] = [];
+    const bucket = new RedisLeakyBucket('redis://127.0.0.1:1', 'x:', (err) => errors.push(err));
     await expect(bucket.take('k', LIMIT, T0)).rejects.toThrow();
     await bucket.close();
+    expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['ECONNREFUSED']);
   }, 10_000);
 });

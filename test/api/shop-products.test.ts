@@ -139,6 +139,15 @@ describe('products', () => {
     expect(await api.delete('/products/5')).toMatchObject({ status: 404, body: apiError(404, 'product 5 does not exist') });
     expect((await api.get('/products/count')).body).toEqual({ count: 4 });
   });
+
+  test('a body-less DELETE sent with Content-Type: application/json, as Cafe24 client code does, is no body (wire.md, Admin API)', async () => {
+    const r = await api.call('DELETE', '/products/4', { headers: { 'content-type': 'application/json' } });
+    expect(r).toMatchObject({ status: 200, body: { product: { product_no: 4 } } });
+    // A body that is present must still be JSON.
+    const bad = await api.call('PUT', '/products/3', { body: '{"request":', headers: { 'content-type': 'application/json' } });
+    expect(bad).toMatchObject({ status: 400, body: apiError(400, 'the JSON body is malformed') });
+    expect((await api.get('/products/count')).body).toEqual({ count: 3 });
+  });
 });
 
 let cachedAuth: string | undefined;

@@ -86,11 +86,15 @@ describe('shopauth credentials', () => {
     expect(r.stderr).toMatch(/^shopauth: --scopes is required\n/);
   });
 
-  test('revoking twice says so', async () => {
+  test('revoking twice says so; the revocation is in the audit log once', async () => {
     const created = await runCliJson<Created>(['credentials', 'create', 'pod-mall', '--scopes', 'mall.read_order', '--db', db]);
     await runCliJson(['credentials', 'revoke', created.client_id, '--db', db]);
     const again = await runCli(['credentials', 'revoke', created.client_id, '--db', db]);
     expect(again).toEqual({ code: 1, stdout: '', stderr: `shopauth: API credentials ${created.client_id} are already revoked\n` });
+    const audit = await runCliJson<{ events: { type: string; mall_id: string; client_id: string }[] }>(['audit', '--type', 'credentials.revoked', '--db', db]);
+    expect(audit.events.filter((e) => e.client_id === created.client_id)).toEqual([
+      expect.objectContaining({ type: 'credentials.revoked', mall_id: 'pod-mall', client_id: created.client_id }),
+    ]);
   });
 });
 

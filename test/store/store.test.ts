@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AuthCode, TokenRecord } from '../../src/store/types.js';
 import { openStore, type KyselyStore } from '../../src/store/kysely/store.js';
-import { DIALECTS } from '../support/dialects.js';
+import { DIALECTS, pgSchemaUrl } from '../support/dialects.js';
 
 /** The storage contract (src/store/types.ts), run on every dialect. */
 describe.each(DIALECTS)('store on $name', (dialect) => {
@@ -101,5 +101,25 @@ describe.each(DIALECTS)('store on $name', (dialect) => {
     expect(await store.sessions.get('s1', T)).toBeUndefined();
     expect(await store.settings.putIfAbsent('k', 'first')).toBe('first');
     expect(await store.settings.putIfAbsent('k', 'second')).toBe('first');
+  });
+});
+
+describe('PostgreSQL schemas', () => {
+  test('a store migrates into its own schema while another schema already holds migrated tables', async () => {
+    const a = pgSchemaUrl();
+    const b = pgSchemaUrl();
+    const first = await openStore(a.url);
+    try {
+      // kysely looks for its migration tables in every schema; the store names its own.
+      const second = await openStore(b.url);
+      await second.malls.create({ mallId: 'm1', name: 'Shop', timezone: 'Asia/Seoul', shopNo: 1, createdAt: 1 });
+      expect((await second.malls.list()).map((m) => m.mallId)).toEqual(['m1']);
+      expect(await first.malls.list()).toEqual([]);
+      await second.close();
+    } finally {
+      await first.close();
+      await a.drop();
+      await b.drop();
+    }
   });
 });

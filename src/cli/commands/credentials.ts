@@ -1,3 +1,4 @@
+import { recordEvents } from '../../oauth/audit.js';
 import { createCredentials, revokeCredentials } from '../../oauth/credentials.js';
 import type { App } from '../../store/types.js';
 import { arg, openRegistry, parse, result, str, UsageError, type CliIO } from '../io.js';
@@ -66,7 +67,8 @@ export async function credentialsRevoke(args: string[], io: CliIO): Promise<numb
   const clientId = arg(p, 0, 'CLIENT_ID');
   const { store, deps } = await openRegistry({ db: str(p, 'db') });
   try {
-    await revokeCredentials(deps, clientId);
+    const app = await revokeCredentials(deps, clientId);
+    await recordEvents(store, deps.clock, [{ type: 'credentials.revoked', mallId: app.mallId, clientId }]);
     result(io, p.values.json as boolean, { client_id: clientId, revoked: true }, `revoked API credentials ${clientId} and their tokens`);
     return 0;
   } finally {

@@ -1,4 +1,4 @@
-import { AuditLog } from '../../oauth/audit.js';
+import { recordEvents } from '../../oauth/audit.js';
 import { loadServerKey } from '../../oauth/context.js';
 import { SigningKeys } from '../../oauth/tokens/signing-keys.js';
 import { openRegistry, parse, result, str, type CliIO } from '../io.js';
@@ -13,9 +13,7 @@ export async function keysRotate(args: string[], io: CliIO): Promise<number> {
   try {
     const keys = new SigningKeys(store, deps.clock, await loadServerKey(store, config.secret), { publishMs: config.lifetimes.accessMs });
     const rotated = await keys.rotate();
-    const audit = new AuditLog(store, deps.clock);
-    audit.record({ type: 'key.rotated', detail: { kid: rotated.kid, retired: rotated.retired.join(' ') } });
-    await audit.flush();
+    await recordEvents(store, deps.clock, [{ type: 'key.rotated', detail: { kid: rotated.kid, retired: rotated.retired.join(' ') } }]);
     result(
       io,
       p.values.json as boolean,

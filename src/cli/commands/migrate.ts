@@ -8,7 +8,7 @@ export async function migrateCommand(args: string[], io: CliIO): Promise<number>
   const config = loadConfig({ db: str(p, 'db') });
   const store = await openStore(config.db, { migrate: false });
   try {
-    const applied = await migrate(store.db);
+    const applied = await migrate(store);
     result(io, p.values.json as boolean, { applied }, applied.length ? `applied ${applied.join(', ')}` : 'the database is up to date');
     return 0;
   } finally {

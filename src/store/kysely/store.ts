@@ -29,6 +29,8 @@ export class KyselyStore implements Store {
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
+    /** PostgreSQL: the schema the tables live in. */
+    readonly schema: string | null = null,
   ) {
     this.malls = new KyselyMalls(db);
     this.operators = new KyselyOperators(db);
@@ -46,7 +48,7 @@ export class KyselyStore implements Store {
 
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new KyselyStore(trx, this.dialect)));
+    return this.db.transaction().execute((trx) => fn(new KyselyStore(trx, this.dialect, this.schema)));
   }
 
   async close(): Promise<void> {
@@ -64,19 +66,24 @@ export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\/
 export async function openStore(location: string, options: { migrate?: boolean } = {}): Promise<KyselyStore> {
   let store: KyselyStore;
   if (isPostgresUrl(location)) {
-    const { dialect, schema } = postgresDialect(location);
-    store = new KyselyStore(new Kysely<Database>({ dialect }), 'postgres');
-    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(store.db);
+    const pg = postgresDialect(location);
+    const db = new Kysely<Database>({ dialect: pg.dialect });
+    if (pg.schema) await sql`create schema if not exists ${sql.id(pg.schema)}`.execute(db);
+    const schema = pg.schema ?? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema ?? null;
+    store = new KyselyStore(db, 'postgres', schema);
   } else {
     store = new KyselyStore(new Kysely<Database>({ dialect: sqliteDialect(location) }), 'sqlite');
   }
-  if (options.migrate !== false) await migrate(store.db);
+  if (options.migrate !== false) await migrate(store);
   return store;
 }
 
 /** Applies pending migrations; returns the names applied. Throws with the failing migration's name. */
-export async function migrate(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+export async function migrate(store: KyselyStore): Promise<string[]> {
+  // PostgreSQL: name the schema, or kysely's check for its own tables sees another schema's
+  // (it looks in every schema) and skips creating them in ours.
+  const { db, schema } = store;
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {
     const failed = results.find((r) => r.status === 'Error');
