@@ -4,7 +4,7 @@ import { OAuthError } from '../oauth/errors.js';
 import { isLive } from '../oauth/tokens/issue.js';
 import { checkJwt, looksLikeJwt } from '../oauth/tokens/jwt.js';
 import { signingKeysOf } from '../oauth/tokens/signing-keys.js';
-import type { Mall } from '../store/types.js';
+import type { Mall, TokenRecord } from '../store/types.js';
 
 /** Who is calling the resource API, whatever the credential. */
 export interface Caller {
@@ -71,8 +71,21 @@ export async function resolveCaller(ctx: OAuthContext, mall: Mall | null, author
   if (looksLikeJwt(token)) await checkSignature(ctx, token, hash, now);
   const record = await ctx.store.tokens.get(hash);
   if (!record || record.kind !== 'access' || (mall !== null && record.mallId !== mall.mallId)) throw invalidToken('the access token is invalid');
-  if (!isLive(record, now)) throw record.revokedAt === null ? expiredToken() : invalidToken('the access token has been revoked');
+  if (!isLive(record, now)) {
+    if (record.revokedAt === null) throw expiredToken();
+    // wire.md, Admin API errors: "403 ... app uninstalled": the operator withdrew the grant, or the app was removed.
+    if (await isUninstalled(ctx, record)) throw new OAuthError('access_denied', 'the app is no longer installed in this mall');
+    throw invalidToken('the access token has been revoked');
+  }
   return { mallId: record.mallId, clientId: record.clientId, userId: record.userId, scopes: record.scopes };
+}
+
+/** Was this revoked token's app uninstalled (its grant revoked, or the app itself)? Off the hot path: revoked tokens only. */
+async function isUninstalled(ctx: OAuthContext, record: TokenRecord): Promise<boolean> {
+  const grant = record.grantId === null ? undefined : await ctx.store.grants.get(record.grantId);
+  if (grant && grant.revokedAt !== null) return true;
+  const app = await ctx.store.apps.get(record.clientId);
+  return app !== undefined && app.kind === 'app' && app.revokedAt !== null;
 }
 
 /** RFC 6750 §3.1: insufficient_scope, 403, naming the scope needed. */

@@ -82,10 +82,18 @@ export class ApiGuard {
     const app = await this.apps.get(caller.clientId);
     const headers: Record<string, string> = {};
     try {
+      // The version first, so a 429 or 403 echoes it too; a bad version is refused after the bucket.
+      let version: string | null = null;
+      let badVersion: unknown = null;
+      try {
+        version = options.versioned === false ? null : this.version(call.apiVersion, app);
+        if (version) headers['x-cafe24-api-version'] = version;
+      } catch (error) {
+        badVersion = error;
+      }
       await this.rateLimit(caller, app, headers);
       requireScope(caller, options.scope);
-      const version = options.versioned === false ? null : this.version(call.apiVersion, app);
-      if (version) headers['x-cafe24-api-version'] = version;
+      if (badVersion) throw badVersion;
       return { caller, version, headers };
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;

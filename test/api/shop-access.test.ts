@@ -74,18 +74,26 @@ describe('scopes, tokens and tenants', () => {
     expect(await adminApi(s, 'nomall', one.token).get('/products')).toMatchObject({ status: 404, body: apiError(404, 'no such mall') });
   });
 
-  test('a revoked grant, or a revoked app, is refused at the very next call', async () => {
+  test('a revoked grant, or a revoked app, is refused at the very next call: 403, the app is uninstalled (wire.md)', async () => {
     const { token, clientId } = await tokenFor(s, 'mall1');
     const api = adminApi(s, 'mall1', token);
     expect((await api.get('/store')).status).toBe(200);
     const grant = (await s.store.grants.list('mall1')).find((g) => g.clientId === clientId)!;
     expect(await s.store.grants.revoke(grant.grantId, s.clock.now())).toBe(true);
-    expect(await api.get('/store')).toMatchObject({ status: 401, body: apiError(401, 'the access token has been revoked') });
+    const uninstalled = await api.get('/store');
+    expect(uninstalled).toMatchObject({ status: 403, body: apiError(403, 'the app is no longer installed in this mall') });
+    expect(uninstalled.headers.get('www-authenticate')).toBeNull();
 
     const other = await tokenFor(s, 'mall1');
     expect((await adminApi(s, 'mall1', other.token).get('/store')).status).toBe(200);
     await s.store.apps.revoke(other.clientId, s.clock.now());
-    expect(await adminApi(s, 'mall1', other.token).get('/store')).toMatchObject({ status: 401, body: apiError(401, 'the access token has been revoked') });
+    expect(await adminApi(s, 'mall1', other.token).get('/store')).toMatchObject({ status: 403, body: apiError(403, 'the app is no longer installed in this mall') });
+
+    // A token the app revoked itself (RFC 7009) is just invalid: 401.
+    const third = await tokenFor(s, 'mall1');
+    const record = await s.store.tokens.get(s.ctx.hasher.hash(third.token));
+    await s.store.tokens.revokeFamily(record!.familyId, s.clock.now());
+    expect(await adminApi(s, 'mall1', third.token).get('/store')).toMatchObject({ status: 401, body: apiError(401, 'the access token has been revoked') });
   });
 
   test('host form: {mall_id}.{mall domain} serves the same API', async () => {
@@ -124,6 +132,12 @@ describe('X-Cafe24-Api-Version', () => {
       expect(await api.get('/store', { 'x-cafe24-api-version': bad })).toMatchObject({ status: 422, body: apiError(422, 'X-Cafe24-Api-Version must be a date YYYY-MM-DD') });
     }
 
+    // A 403 (missing scope) echoes the version too.
+    const narrow = await tokenFor(s, 'mall1', { scopes: ['mall.read_store'] });
+    const forbidden = await adminApi(s, 'mall1', narrow.token).get('/customers', { 'x-cafe24-api-version': '2024-06-01' });
+    expect(forbidden).toMatchObject({ status: 403, body: apiError(403, 'this call needs the scope mall.read_customer') });
+    expect(forbidden.headers.get('x-cafe24-api-version')).toBe('2024-06-01');
+
     // An app configured for an older version gets it when it sends none.
     const pinned = await tokenFor(s, 'mall1');
     await s.store.db.updateTable('apps').set({ api_version: '2025-03-01' }).where('client_id', '=', pinned.clientId).execute();
@@ -158,6 +172,7 @@ describe('rate limit: a leaky bucket per (mall, app)', () => {
     expect(over).toMatchObject({ status: 429, body: apiError(429, 'too many calls: the limit is 40 calls, drained 2 per second; retry after 1 s') });
     expect(over.headers.get('retry-after')).toBe('1');
     expect(over.headers.get('x-api-call-limit')).toBe('40/40');
+    expect(over.headers.get('x-cafe24-api-version')).toBe('2025-12-01'); // every answer echoes the version in force
     // A refused call pours nothing: half a second later one call fits.
     s.clock.advance(500);
     const after = await api.get('/store');

@@ -53,8 +53,8 @@ describe('shopauth grants', () => {
     expect(human.stdout).toBe(`revoked 1 grant(s) of ${app.clientId} in mall1 and every token issued under them\n`);
 
     const denied = await readStore(tokens.access_token);
-    expect(denied.status).toBe(401);
-    expect(denied.headers.get('www-authenticate')).toBe('Bearer realm="shopauth", error="invalid_token"');
+    expect(denied.status).toBe(403);
+    expect(await denied.json()).toEqual({ error: { code: 403, message: 'the app is no longer installed in this mall', more_info: {}, trace_id: denied.headers.get('x-trace-id') } });
     await expectOAuthError(await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, app), 400, 'invalid_grant');
 
     const after = await runCliJson<{ grants: { revoked_at: string | null }[] }>(['grants', 'list', 'mall1', '--db', db]);
@@ -67,7 +67,7 @@ describe('shopauth grants', () => {
     const tokens = await obtainTokens(s, 'mall1', app);
     expect((await readStore(tokens.access_token)).status).toBe(200);
     await runCliJson(['grants', 'revoke', 'mall1', app.clientId, '--operator', 'boss', '--db', db]);
-    expect((await readStore(tokens.access_token)).status).toBe(401);
+    expect((await readStore(tokens.access_token)).status).toBe(403);
   });
 
   test('errors: unknown mall, nothing to revoke, missing arguments', async () => {
