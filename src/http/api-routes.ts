@@ -73,7 +73,8 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
         schema: <FastifySchema>{
           summary: r.summary,
           tags: [r.tag],
-          security: [{ bearer: [r.scope] }],
+          // Bearer tokens, or Basic API credentials of the mall (api/caller.ts): either with the scope.
+          security: [{ bearer: [r.scope] }, { basic: [r.scope] }],
           ...(r.querystring ? { querystring: r.querystring } : {}),
           ...(r.params ? { params: r.params } : {}),
           ...(r.body ? { body: r.body } : {}),

@@ -14,7 +14,7 @@ const queryAjv = new Ajv({ ...options, coerceTypes: 'array' });
 const bodyAjv = new Ajv({ ...options, coerceTypes: false });
 
 /** "/request/items/0/quantity" -> "request.items[0].quantity" */
-function fieldName(base: string, instancePath: string, extra?: string): string {
+export function fieldName(base: string, instancePath: string, extra?: string): string {
   const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) parts.push(extra);
   let name = base;

@@ -1,12 +1,15 @@
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import { CURRENT_API_VERSION } from '../api/guard.js';
+import * as P from '../api/pod-schemas.js';
 import { KNOWN_SCOPES } from '../oauth/scopes.js';
 
 /**
  * The OpenAPI 3.1 document of the whole HTTP surface, served at /openapi.json. Every route is
  * collected as it is registered (Fastify's onRoute hook), so a route's `schema` (the very
  * objects its requests are validated with) becomes its operation. Routes without a schema (the
- * OAuth endpoints, which parse forms by hand) are described from the table below.
+ * OAuth endpoints and POD Shop's token endpoints, which parse by hand) are described from the
+ * table below. Besides Fastify's parts, a route schema may carry `summary`, `description`, `tags`,
+ * `security` and `responseHeaders` ({code: {name: header object}}), which only this document reads.
  */
 type Json = Record<string, unknown>;
 
@@ -24,6 +27,32 @@ const form = (properties: Json, required: string[] = []): Json => ({
 const str = (description: string): Json => ({ type: 'string', description });
 const oauthError = { description: 'RFC 6749 §5.2 error', content: { 'application/json': { schema: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, error_description: { type: 'string' }, trace_id: { type: 'string' } } } } } };
 const clientAuth = 'Client authentication: `Authorization: Basic base64(client_id:client_secret)`, or client_id and client_secret in the body.';
+
+// POD Shop's token endpoints (pod-routes.ts, docs/podshop.md): parsed by hand, so described here.
+const json = (schema: Json, description: string, headers?: Json): Json => ({ description, content: { 'application/json': { schema } }, ...(headers ? { headers } : {}) });
+const NO_STORE = { 'Cache-Control': { description: 'no-store (RFC 6749 §5.1), on errors too.', schema: { type: 'string', enum: ['no-store'] } } };
+const podTokenResponses: Json = {
+  '200': json(P.podTokenSchema, 'POD Shop token response (document 2.1).', NO_STORE),
+  '400': json(P.podProblemSchema, 'invalidParameter (refreshToken) or badRequest (malformed JSON), in the POD Shop shape.', NO_STORE),
+  '401': json(P.podStatusErrorSchema, 'Bad credentials: {"status":401,"error":"Unauthorized"} with WWW-Authenticate: Basic; a refresh token unknown, rotated or revoked: "this token does not exist"; past 14 days: "This token has expired".', NO_STORE),
+  '404': json(P.podProblemSchema, 'No such mall (the /malls/{mall_id} form).', NO_STORE),
+};
+const refreshTokenDoc = str('The refresh token; in the query string or the body (given in both, they must agree). Rotated on use.');
+const podRefresh = (summary: string, description: string, withId = false): Json => ({
+  summary,
+  description,
+  tags: ['pod'],
+  security: [{ basic: [] }],
+  parameters: [
+    ...(withId ? [{ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The client ID of the Basic credentials.' }] : []),
+    { name: 'refreshToken', in: 'query', required: false, schema: { type: 'string' }, description: 'The refresh token, when not in the body.' },
+  ],
+  requestBody: {
+    required: false,
+    content: Object.fromEntries(['application/json', 'application/x-www-form-urlencoded'].map((type) => [type, { schema: { type: 'object', properties: { refreshToken: refreshTokenDoc } } }])),
+  },
+  responses: podTokenResponses,
+});
 
 /** Operations of routes that carry no schema of their own, keyed by "METHOD path-suffix". */
 const DESCRIBED: Record<string, Json> = {
@@ -102,6 +131,15 @@ const DESCRIBED: Record<string, Json> = {
     requestBody: form({ token: str('The token to inspect.'), token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] } }, ['token']),
     responses: { '200': { description: 'RFC 7662 §2.2 response: {"active":false} for anything not live.', content: { 'application/json': { schema: { type: 'object', required: ['active'], properties: { active: { type: 'boolean' } } } } } }, '401': oauthError },
   },
+  'POST /ac/oauth/ext/token': {
+    summary: 'POD Shop access token (document 2.1): Basic API credentials in, a JWT access token and a refresh token out',
+    description: 'Each call starts a new token family. The credentials name the mall.',
+    tags: ['pod'],
+    security: [{ basic: [] }],
+    responses: podTokenResponses,
+  },
+  'POST /ac/oauth/ext/token/refresh': podRefresh('POD Shop refresh (document 2.2, its documented path)', 'Rotates the refresh token: the old one stops working; presenting a rotated one revokes the whole family.'),
+  'POST /ac/oauth/external/{id}/refresh': podRefresh('POD Shop refresh (document 2.2, its example\'s path)', '`{id}` must be the authenticated client ID. Otherwise as /ac/oauth/ext/token/refresh.', true),
 };
 
 const MALL_ID_PARAM = { name: 'mall_id', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }, description: 'The mall (tenant).' };
@@ -121,16 +159,22 @@ export function openApi(app: FastifyInstance, info: { title: string; version: st
 }
 
 export function buildDocument(routes: Collected[], info: { title: string; version: string }): Json {
+  // The host form ({mall_id}.{mall domain}) serves the mall's routes without the /malls prefix: listed
+  // once, in the path form. POD Shop's /ac routes are not that: their root form is the real one (as on
+  // api.pod.shop, the credentials name the mall), and both forms are listed (pod-routes.ts).
   const all = new Set(routes.map((r) => `${r.method} ${r.url}`));
+  const hostForm = (r: Collected) => !r.url.startsWith('/malls/') && r.dialect !== 'pod' && all.has(`${r.method} /malls/:mall_id${r.url}`);
+  const listed = routes.filter((r) => !hostForm(r));
+  const listedAtRoot = new Set(listed.filter((r) => !r.url.startsWith('/malls/')).map((r) => `${r.method} ${r.url}`));
   const paths: Record<string, Record<string, Json>> = {};
   const ids = new Set<string>();
-  for (const r of routes) {
-    // The host form ({mall_id}.{mall domain}) serves the same routes without the /malls prefix: listed once.
-    if (!r.url.startsWith('/malls/') && all.has(`${r.method} /malls/:mall_id${r.url}`)) continue;
+  for (const r of listed) {
     const path = r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const suffix = r.url.replace(/^\/malls\/:mall_id/, '');
-    const op = operation(r, DESCRIBED[`${r.method} ${suffix}`], path);
-    let id = `${r.method.toLowerCase()}${suffix.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`;
+    const op = operation(r, DESCRIBED[`${r.method} ${suffix.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`], path);
+    // Named by the path without the mall, unless the root form is listed too (then: getMallsMallIdAc...).
+    const named = suffix !== r.url && listedAtRoot.has(`${r.method} ${suffix}`) ? r.url : suffix;
+    let id = `${r.method.toLowerCase()}${named.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`;
     while (ids.has(id)) id += '_';
     ids.add(id);
     (paths[path] ??= {})[r.method.toLowerCase()] = { operationId: id, ...op };
@@ -140,20 +184,29 @@ export function buildDocument(routes: Collected[], info: { title: string; versio
     info: {
       ...info,
       description:
-        'shopauth: an OAuth 2.0 authorization server and a Cafe24-style Admin API. Mall routes are shown in path form, `/malls/{mall_id}/...`; '
+        'shopauth: an OAuth 2.0 authorization server, a Cafe24-style Admin API and the POD Shop dialect. Mall routes are shown in path form, `/malls/{mall_id}/...`; '
         + 'the host form `https://{mall_id}.{mall domain}/...` serves the same routes without the prefix. '
-        + `Admin API calls take \`Authorization: Bearer {access_token}\` and optional \`X-Cafe24-Api-Version\` (current ${CURRENT_API_VERSION}); `
-        + 'every answer carries `X-Api-Call-Limit: used/size` unless the app has no rate limit.',
+        + `Admin API calls take \`Authorization: Bearer {access_token}\` (or \`Basic\` API credentials) and optional \`X-Cafe24-Api-Version\` (current ${CURRENT_API_VERSION}); `
+        + 'every answer carries `X-Api-Call-Limit: used/size` unless the app has no rate limit. '
+        + 'POD Shop routes (`/ac/...`, tag pod) answer at the root, where the credentials name the mall, and under `/malls/{mall_id}`, where they must be of that mall; '
+        + 'their errors are in the POD Shop shapes, with the trace id in `x-trace-id`.',
     },
     servers: [{ url: '/' }],
     tags: [
       { name: 'oauth', description: 'OAuth 2.0 endpoints of a mall' },
-      { name: 'store' }, { name: 'products' }, { name: 'orders' }, { name: 'customers' }, { name: 'meta' },
+      { name: 'store' }, { name: 'products' }, { name: 'orders' }, { name: 'customers' },
+      { name: 'pod', description: 'POD Shop dialect: token endpoints and the orders API (wire.md, POD Shop dialect)' },
+      { name: 'meta' },
     ],
     paths,
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: `An access token of the mall. The role names in each requirement are the scopes the call needs, among: ${KNOWN_SCOPES.join(', ')}.` },
+        bearer: { type: 'http', scheme: 'bearer', description: `An access token of the mall (scheme name in any case). The role names in each requirement are the scopes the call needs, among: ${KNOWN_SCOPES.join(', ')}.` },
+        basic: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'API credentials of the mall (`shopauth credentials create`; POD Shop\'s Client ID and Client Key): `Authorization: Basic base64(client_id:client_key)`. The role names are the scopes the call needs.',
+        },
       },
     },
   };
@@ -168,8 +221,11 @@ function operation(r: Collected, described: Json | undefined, path: string): Jso
   if (s.security) op.security = s.security;
   const parameters: Json[] = [];
   const params = (s.params as Json | undefined)?.properties as Record<string, Json> | undefined;
+  const describedParams = (described?.parameters as Json[] | undefined) ?? [];
   for (const name of [...path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!)) {
-    if (name === 'mall_id' && !params?.mall_id) parameters.push(MALL_ID_PARAM);
+    const given = describedParams.find((p) => p.in === 'path' && p.name === name);
+    if (given) parameters.push(given);
+    else if (name === 'mall_id' && !params?.mall_id) parameters.push(MALL_ID_PARAM);
     else parameters.push({ name, in: 'path', required: true, schema: stripTitle(params?.[name] ?? { type: 'string' }) });
   }
   for (const [where, key] of [['query', 'querystring'], ['header', 'headers']] as const) {
@@ -187,28 +243,34 @@ function operation(r: Collected, described: Json | undefined, path: string): Jso
   if (parameters.length > 0) op.parameters = parameters;
   if (s.body) op.requestBody = { required: true, content: { 'application/json': { schema: stripTitle(s.body as Json) } } };
   const responses: Record<string, Json> = {};
+  const extraHeaders = (s.responseHeaders as Record<string, Json> | undefined) ?? {};
   for (const [code, schema] of Object.entries((s.response as Record<string, Json> | undefined) ?? {})) {
+    const headers = { ...(admin ? adminHeaders(code) : r.url.includes('/ac/api/') ? callLimitHeaders(code) : {}), ...extraHeaders[code] };
     responses[code] = {
-      description: Number(code) < 400 ? 'Success' : 'Error, in the Cafe24 shape',
+      description: Number(code) < 400 ? 'Success' : `Error, in the ${r.dialect === 'pod' ? 'POD Shop' : 'Cafe24'} shape`,
       content: { 'application/json': { schema } },
-      ...(admin ? { headers: adminHeaders(code) } : {}),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
     };
   }
-  const merged = described ? { ...described, ...op, parameters: [...((described.parameters as Json[] | undefined) ?? []), ...parameters] } : op;
+  const merged = described ? { ...described, ...op, parameters: [...parameters.filter((p) => p.in === 'path'), ...describedParams.filter((p) => p.in !== 'path'), ...parameters.filter((p) => p.in !== 'path')] } : op;
   if (!(merged as Json).tags) merged.tags = [r.url.includes('/ac/') ? 'pod' : 'meta'];
-  if (Object.keys(responses).length > 0) merged.responses = responses;
+  if (Object.keys(responses).length > 0) merged.responses = { ...(merged.responses as Json | undefined), ...responses };
   else if (!merged.responses) merged.responses = { default: { description: r.dialect === 'page' ? 'An HTML page' : 'A JSON response' } };
   if (((merged.parameters as Json[] | undefined) ?? []).length === 0) delete merged.parameters;
   return merged;
 }
 
-function adminHeaders(code: string): Json {
+/** The rate limit's headers, on every answer to a call with valid credentials (both dialects). */
+function callLimitHeaders(code: string): Json {
   const h: Json = {
     'X-Api-Call-Limit': { description: 'used/size of the leaky bucket of this (mall, app); absent when the app has no limit.', schema: { type: 'string', pattern: '^\\d+/\\d+$' } },
-    'X-Cafe24-Api-Version': { description: 'The API version in force.', schema: { type: 'string' } },
   };
   if (code === '429') h['Retry-After'] = { description: 'Seconds until one call fits.', schema: { type: 'integer' } };
   return h;
+}
+
+function adminHeaders(code: string): Json {
+  return { ...callLimitHeaders(code), 'X-Cafe24-Api-Version': { description: 'The API version in force.', schema: { type: 'string' } } };
 }
 
 /** `title` here is the 422 message phrase (api/schemas.ts); OpenAPI readers see description. Harmless, but kept out. */

@@ -1,17 +1,18 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { Caller } from '../api/caller.js';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, onRequestHookHandler, onSendHookHandler } from 'fastify';
 import type { ApiGuard } from '../api/guard.js';
-import { createPodOrders, listPodOrders, parsePodOrders, podOrderView, podPage, PodFieldError } from '../api/pod-orders.js';
+import { createPodOrders, listPodOrders, podOrdersOf, podOrderView, PodFieldError, type PodOrdersBody } from '../api/pod-orders.js';
+import * as P from '../api/pod-schemas.js';
 import type { OAuthContext } from '../oauth/context.js';
 import { authenticateCredentials, badCredentials } from '../oauth/credentials.js';
 import { issuePodTokens, podTokenBody, refreshPodTokens } from '../oauth/pod-tokens.js';
-import type { IssuedTokens } from '../oauth/tokens/issue.js';
 import { signingKeysOf } from '../oauth/tokens/signing-keys.js';
 import { OAuthError } from '../oauth/errors.js';
-import type { App, Mall } from '../store/types.js';
+import type { Mall } from '../store/types.js';
 import { guardRequest } from './api-routes.js';
 import { sendError, setPodErrorWriter } from './errors.js';
+import { emptyJsonIsNoBody } from './json-body.js';
 import { invalidField, podErrorBody, refreshTokenExpired, tokenDoesNotExist } from './pod-errors.js';
+import { podValidatorCompiler } from './pod-validation.js';
 import { MallCache } from './tenancy.js';
 
 interface PodOptions {
@@ -24,57 +25,60 @@ interface PodOptions {
 /** The path forms of every `/ac/...` route: at the root as on api.pod.shop (the credentials name the mall), and under the mall. */
 const PREFIXES = ['/ac', '/malls/:mall_id/ac'] as const;
 
+/** The mall of a `/malls/{mall_id}/ac/...` request (set by the scope's hook); undefined at the root. */
+const pathMall = (req: FastifyRequest) => (req as { mall?: Mall }).mall;
+
+// RFC 6749 §5.1 and §5.2, RFC 9700: no answer of a token endpoint is cached, its errors included.
+const noStore: onSendHookHandler = (_req, reply, payload, done) => {
+  reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  done(null, payload);
+};
+
+/** Error bodies of the orders API (docs/podshop.md, Errors on /ac/...), for the document and the serializer. */
+const API_ERRORS = { 400: P.podProblemSchema, 401: P.podUnauthorizedSchema, 403: P.podProblemSchema, 404: P.podProblemSchema, 429: P.podProblemSchema };
+
 /**
  * The POD Shop dialect (wire.md, POD Shop dialect; ../shared/reference/004; docs/podshop.md): the
  * token and refresh endpoints, the orders API, and the JWK Set of the JWT access tokens at
  * `/.well-known/jwks.json`. Errors on `/ac/...` are written in POD Shop's shapes (pod-errors.ts).
+ * The orders API's requests are validated by the schemas of api/pod-schemas.ts, which also
+ * describe it in /openapi.json; the token endpoints parse by hand and are described there.
  */
 export function podRoutes(ctx: OAuthContext, options: PodOptions): FastifyPluginAsync {
   setPodErrorWriter(podErrorBody);
   const keys = signingKeysOf(ctx);
   const issuerOf = (req: FastifyRequest, mallId: string) => `${options.baseOf(req)}/malls/${mallId}`;
+  const malls = new MallCache(ctx.store);
 
-  /** Basic credentials of this request; under /malls/{mall_id} they must belong to that mall. */
-  async function credentialsOf(req: FastifyRequest): Promise<App & { mallId: string }> {
+  /** Basic credentials of this request; under /malls/{mall_id} they must belong to that mall (else as good as unknown). */
+  async function credentialsOf(req: FastifyRequest) {
     const client = await authenticateCredentials(ctx, req.headers.authorization);
-    const pathMall = (req.params as { mall_id?: string }).mall_id;
-    if (pathMall !== undefined && pathMall !== client.mallId) throw badCredentials();
+    const mall = pathMall(req);
+    if (mall !== undefined && mall.mallId !== client.mallId) throw badCredentials();
     return client;
   }
 
   /**
-   * An API call through the guard (caller, rate-limit bucket and X-Api-Call-Limit, scope): at the
-   * root the credential names the mall; under /malls/{mall_id} it must be of that mall (else it is
-   * as good as unknown).
+   * An API call through the guard (caller, rate-limit bucket and X-Api-Call-Limit, scope), before
+   * the body is read or validated: at the root the credential names the mall; under
+   * /malls/{mall_id} it must be of that mall (else it is as good as unknown).
    */
-  const malls = new MallCache(ctx.store);
-  async function guarded(req: FastifyRequest, reply: FastifyReply, scope: string): Promise<{ mall: Mall; caller: Caller }> {
-    const pathMall = (req.params as { mall_id?: string }).mall_id;
-    if (pathMall !== undefined) {
-      const mall = await malls.get(pathMall);
-      if (!mall) throw new OAuthError('not_found', 'no such mall');
-      req.mall = mall;
-    }
-    const { caller } = await guardRequest(options.guard, req, reply, { scope, versioned: false });
-    const mall = pathMall !== undefined ? req.mall : await malls.get(caller.mallId);
+  const guarded = (scope: string): onRequestHookHandler => async (req, reply) => {
+    await guardRequest(options.guard, req, reply, { scope, versioned: false });
+  };
+  /** The mall of the call: the path's, else the caller's (the guard has run). */
+  async function mallOf(req: FastifyRequest): Promise<Mall> {
+    const mall = pathMall(req) ?? (await malls.get(req.guarded!.caller.mallId));
     if (!mall) throw new OAuthError('not_found', 'no such mall');
-    return { mall, caller };
+    return mall;
   }
-
-  // RFC 6749 §5.1: token responses are never cached.
-  const sendTokens = (reply: FastifyReply, issued: IssuedTokens) =>
-    reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(podTokenBody(issued));
 
   return async (app) => {
     // A POST without a body but with `Content-Type: application/json` is common in client code: an empty body is no body.
-    const json = app.getDefaultJsonParser('error', 'error');
-    app.removeContentTypeParser('application/json');
-    app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
-      body === '' ? done(null, undefined) : json(req, body as string, done),
-    );
+    emptyJsonIsNoBody(app);
 
     const config = { dialect: 'pod' as const };
-    const tokenOpts = { config, bodyLimit: 16 * 1024 };
+    const tokenOpts = { config, bodyLimit: 16 * 1024, onSend: noStore };
 
     // RFC 7517 §5 / RFC 9068 §4: the public keys of the JWT access tokens, retired ones until their tokens expire.
     app.get('/.well-known/jwks.json', { config: { dialect: 'api' as const } }, async (_req, reply) =>
@@ -85,14 +89,23 @@ export function podRoutes(ctx: OAuthContext, options: PodOptions): FastifyPlugin
         .send(await keys.jwks()),
     );
 
-    const acRoutes: FastifyPluginAsync = async (ac) => {
+    const acRoutes = (underMall: boolean): FastifyPluginAsync => async (ac) => {
+      ac.setValidatorCompiler(podValidatorCompiler);
       // Any other path or method under /ac: POD Shop's 404, not the Cafe24 one.
       ac.setNotFoundHandler((req, reply) => sendError(req, reply, new OAuthError('not_found', 'no such resource'), 'pod'));
+      if (underMall) {
+        // wire.md Tenancy, "Unknown mall: 404": on every route, before any credential is looked at; in POD Shop's shape.
+        ac.addHook('onRequest', async (req) => {
+          const mall = await malls.get((req.params as { mall_id: string }).mall_id);
+          if (!mall) throw new OAuthError('not_found', 'no such mall');
+          req.mall = mall;
+        });
+      }
 
       // POD Shop document 2.1: Basic in, JWT access token and refresh token out.
       ac.post('/oauth/ext/token', tokenOpts, async (req, reply) => {
         const client = await credentialsOf(req);
-        return sendTokens(reply, await issuePodTokens(ctx, client, issuerOf(req, client.mallId), { ip: req.ip, traceId: req.id }));
+        return reply.send(podTokenBody(await issuePodTokens(ctx, client, issuerOf(req, client.mallId), { ip: req.ip, traceId: req.id })));
       });
 
       // POD Shop document 2.2: documented path with a body parameter, and its example's path with the query.
@@ -107,25 +120,46 @@ export function podRoutes(ctx: OAuthContext, options: PodOptions): FastifyPlugin
           meta: { ip: req.ip, traceId: req.id },
         });
         if ('failure' in outcome) throw outcome.failure === 'expired' ? refreshTokenExpired() : tokenDoesNotExist();
-        return sendTokens(reply, outcome);
+        return reply.send(podTokenBody(outcome));
       };
       ac.post('/oauth/ext/token/refresh', tokenOpts, refresh);
       ac.post('/oauth/external/:id/refresh', tokenOpts, refresh);
 
       // wire.md, POD Shop Orders: the mall's shop orders, in POD Shop's field names.
-      ac.post('/api/external/orders', { config }, async (req, reply) => {
-        const { mall } = await guarded(req, reply, 'mall.write_order');
-        const created = await podFields(async () => createPodOrders(ctx, mall, parsePodOrders(req.body)));
-        return reply.send({ orders: created.map(({ order, orderCode }) => podOrderView(order, orderCode, mall)) });
+      const security = (scope: string) => [{ basic: [scope] }, { bearer: [scope] }];
+      ac.post('/api/external/orders', {
+        config,
+        onRequest: guarded('mall.write_order'),
+        schema: <FastifySchema>{
+          summary: 'Create orders (a batch, written whole or not at all)',
+          tags: ['pod'],
+          security: security('mall.write_order'),
+          body: P.podOrdersBody,
+          response: { 200: P.podOrdersCreated, ...API_ERRORS },
+        },
+      }, async (req, reply) => {
+        const mall = await mallOf(req);
+        const created = await podFields(async () => createPodOrders(ctx, mall, podOrdersOf(req.body as PodOrdersBody)));
+        return reply.send({ orders: created.map(({ order, ref }) => podOrderView(order, ref, mall)) });
       });
 
-      ac.get('/api/external/orders', { config }, async (req, reply) => {
-        const { mall } = await guarded(req, reply, 'mall.read_order');
-        const { total, orders } = await podFields(async () => listPodOrders(ctx.store, mall, podPage(req.query as Record<string, unknown>)));
+      ac.get('/api/external/orders', {
+        config,
+        onRequest: guarded('mall.read_order'),
+        schema: <FastifySchema>{
+          summary: 'List the mall\'s orders, oldest first',
+          tags: ['pod'],
+          security: security('mall.read_order'),
+          querystring: P.podOrdersQuery,
+          response: { 200: P.podOrdersPage, ...API_ERRORS },
+          responseHeaders: { 200: { 'x-total-count': { description: 'How many orders the mall has.', schema: { type: 'integer' } } } },
+        },
+      }, async (req, reply) => {
+        const { total, orders } = await listPodOrders(ctx.store, await mallOf(req), req.query as { pageNo: number; pageSize: number });
         return reply.header('x-total-count', String(total)).send(orders);
       });
     };
-    for (const prefix of PREFIXES) await app.register(acRoutes, { prefix });
+    for (const prefix of PREFIXES) await app.register(acRoutes(prefix !== '/ac'), { prefix });
   };
 }
 

@@ -199,14 +199,23 @@ export interface SigningKeyStore {
   prune(retiredBefore: number): Promise<number>;
 }
 
-/** POD Shop's orderCode of orders created through /ac/api/external/orders (one per order, unique per mall). */
+/** What POD Shop's client said of an order created through /ac/api/external/orders. */
+export interface PodOrderRef {
+  orderId: string;
+  /** The client's order id: unique per mall. */
+  orderCode: string;
+  /** The client's customer reference as sent (opaque), or null. */
+  storeCustomerId: string | null;
+}
+
+/** POD Shop's orderCode and storeCustomerId of orders created through /ac/api/external/orders (one per order). */
 export interface PodOrderCodeStore {
   /** Records the codes; false if any was already taken (the others may be written: call it in a transaction and abort then). */
-  add(mallId: string, codes: { orderCode: string; orderId: string }[]): Promise<boolean>;
+  add(mallId: string, refs: PodOrderRef[]): Promise<boolean>;
   /** orderCode -> orderId, for the codes that exist. */
   byCode(mallId: string, orderCodes: string[]): Promise<Map<string, string>>;
-  /** orderId -> orderCode, for the orders that have one. */
-  byOrder(mallId: string, orderIds: string[]): Promise<Map<string, string>>;
+  /** orderId -> its reference, for the orders that have one. */
+  byOrder(mallId: string, orderIds: string[]): Promise<Map<string, PodOrderRef>>;
 }
 
 export interface Store {

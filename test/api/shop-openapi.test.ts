@@ -25,12 +25,13 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 describe('/openapi.json', () => {
-  test('is a valid OpenAPI 3.1 document (@seriousme/openapi-schema-validator)', async () => {
+  test('is a valid OpenAPI 3.1 document, POD Shop routes included (@seriousme/openapi-schema-validator)', async () => {
     const validator = new Validator();
     const result = await validator.validate(doc);
     expect(result.errors).toBeUndefined();
     expect(result.valid).toBe(true);
     expect(validator.version).toBe('3.1');
+    expect(doc.paths['/ac/api/external/orders'].post.requestBody).toBeDefined();
   });
 
   test('describes every Admin API operation and the OAuth endpoints', () => {
@@ -47,8 +48,8 @@ describe('/openapi.json', () => {
     // The host form is the same routes without the prefix: listed once, not twice.
     expect(doc.paths['/api/v2/admin/products']).toBeUndefined();
     const list = doc.paths[`${ADMIN}/products`].get;
-    expect(list.security).toEqual([{ bearer: ['mall.read_product'] }]);
-    expect(doc.paths[`${ADMIN}/orders`].post.security).toEqual([{ bearer: ['mall.write_order'] }]);
+    expect(list.security).toEqual([{ bearer: ['mall.read_product'] }, { basic: ['mall.read_product'] }]);
+    expect(doc.paths[`${ADMIN}/orders`].post.security).toEqual([{ bearer: ['mall.write_order'] }, { basic: ['mall.write_order'] }]);
     expect(list.responses['200'].headers['X-Api-Call-Limit']).toBeDefined();
     expect(list.responses['429'].headers['Retry-After']).toBeDefined();
     expect(doc.paths['/malls/{mall_id}/api/v2/oauth/token'].post.requestBody.content['application/x-www-form-urlencoded'].schema.properties.grant_type.enum)

@@ -15,6 +15,9 @@ let creds: { clientId: string; clientKey: string };
 let auth: string;
 let mug: number;
 let shirt: number;
+/** mall3: no sample data, one product, one customer ("vip"); its own credentials. */
+let auth3: string;
+let cap: number;
 
 const product = (name: string, price: number): ProductInput => ({
   customProductCode: '', productName: name, engProductName: '', modelName: '', price, retailPrice: 0, supplyPrice: 0,
@@ -27,6 +30,12 @@ const order = (orderCode: string, overrides: Record<string, unknown> = {}) => ({
   orderEntries: [{ projectId: mug, quantity: 2, productSellPrice: 15000 }, { projectId: shirt, quantity: 1, productSellPrice: 29900.5 }],
   shippingAddress: { recipient: 'Kim', postcode: '06236', address: 'Teheran-ro 1', addressDetail: '2F', phoneNumber: '010-1234-5678', nationCode: 'KR' },
   ...overrides,
+});
+
+const order3 = (orderCode: string) => ({
+  orderCode,
+  orderEntries: [{ projectId: cap, quantity: 1 }],
+  shippingAddress: { recipient: 'Park', postcode: '04524', address: 'Sejong-daero 110' },
 });
 
 const ordersUrl = () => `${s.url}/ac/api/external/orders`;
@@ -45,6 +54,13 @@ beforeAll(async () => {
   }]);
   creds = await seedCredentials(s, 'mall1');
   auth = basic(creds.clientId, creds.clientKey);
+  await seedMall(s, 'mall3');
+  [cap] = (await s.store.shop.products.create('mall3', [product('Cap', 500_000)], s.clock.now())).map((p) => p.productNo) as [number];
+  await s.store.shop.customers.create('mall3', [{
+    memberId: 'vip', name: 'Vip', email: 'v@example.com', cellphone: '', gender: null, birthday: null, groupNo: 1, sms: 'F', newsMail: 'F', createdAt: s.clock.now(),
+  }]);
+  const c3 = await seedCredentials(s, 'mall3');
+  auth3 = basic(c3.clientId, c3.clientKey);
 });
 afterAll(() => s.close());
 
@@ -110,7 +126,20 @@ describe('POST /ac/api/external/orders', () => {
     ['no orderCode', () => ({ orders: [order('')] }), 'orders[0].orderCode', 'is required'],
     ['an orderCode twice in the batch', () => ({ orders: [order('X8'), order('X8')] }), 'orders[1].orderCode', 'repeats orders[0].orderCode'],
     ['an orderCode already used', () => ({ orders: [order('X9'), order('POD-1')] }), 'orders[1].orderCode', 'is already used by order 20260301-0000001'],
-    ['an unknown customer', () => ({ orders: [order('X10'), order('X11', { storeCustomerId: 'ghost' })] }), 'orders[1].storeCustomerId', 'customer ghost does not exist in this mall'],
+    ['a storeCustomerId with a control character', () => ({ orders: [order('X10'), order('X11', { storeCustomerId: 'cust\u0000' })] }), 'orders[1].storeCustomerId', 'must be a string of printable characters'],
+    ['a storeCustomerId with a newline', () => ({ orders: [order('X10', { storeCustomerId: 'a\nb' })] }), 'orders[0].storeCustomerId', 'must be a string of printable characters'],
+    ['a storeCustomerId with a C1 control', () => ({ orders: [order('X10', { storeCustomerId: 'a\u0085' })] }), 'orders[0].storeCustomerId', 'must be a string of printable characters'],
+    ['a storeCustomerId with an unpaired surrogate', () => ({ orders: [order('X10', { storeCustomerId: 'a\ud800' })] }), 'orders[0].storeCustomerId', 'must be a string of printable characters'],
+    ['a numeric storeCustomerId', () => ({ orders: [order('X10', { storeCustomerId: 12345 })] }), 'orders[0].storeCustomerId', 'must be a string of printable characters'],
+    ['an object storeCustomerId', () => ({ orders: [order('X10', { storeCustomerId: { id: 'a' } })] }), 'orders[0].storeCustomerId', 'must be a string of printable characters'],
+    ['a storeCustomerId of 65 characters', () => ({ orders: [order('X10', { storeCustomerId: 'c'.repeat(65) })] }), 'orders[0].storeCustomerId', 'must be at most 64 characters'],
+    ['a projectId that is not a number', () => ({ orders: [order('X15', { orderEntries: [{ projectId: 'mug', quantity: 1 }] })] }), 'orders[0].orderEntries[0].projectId', 'must be an integer from 1 to 999999999'],
+    ['a missing quantity', () => ({ orders: [order('X15', { orderEntries: [{ projectId: 1 }] })] }), 'orders[0].orderEntries[0].quantity', 'is required'],
+    ['a price with three decimals', () => ({ orders: [order('X15', { orderEntries: [{ projectId: 1, quantity: 1, productSellPrice: 1.234 }] })] }), 'orders[0].orderEntries[0].productSellPrice', 'must be a number from 0 with at most two decimals'],
+    ['an orderCode of 65 characters', () => ({ orders: [order('o'.repeat(65))] }), 'orders[0].orderCode', 'must be at most 64 characters'],
+    ['a numeric orderCode', () => ({ orders: [order('X16', { orderCode: 7 })] }), 'orders[0].orderCode', 'must be a string'],
+    ['an order that is not an object', () => ({ orders: [order('X17'), 'X18'] }), 'orders[1]', 'must be an object'],
+    ['101 orders', () => ({ orders: Array.from({ length: 101 }, (_, i) => order(`M${i}`)) }), 'orders', 'must have at most 100 items'],
     ['a total over the ceiling (checked by the shop service)', () => ({ orders: [order('X14', { orderEntries: [{ projectId: mug, quantity: 9999, productSellPrice: 9999999999 }] })] }), 'orders[0].orderEntries', 'the order total exceeds 9999999999.99'],
     ['a second order that is wrong', () => ({ orders: [order('X12'), order('X13', { orderEntries: [] })] }), 'orders[1].orderEntries', 'must be a non-empty array'],
   ])('%s: 400 naming the field, nothing written', async (_name, body, field, why) => {
@@ -119,6 +148,20 @@ describe('POST /ac/api/external/orders', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ errorKey: 'invalidParameter', title: 'Bad Request', status: 400, detail: `${field}: ${why}`, field });
     expect(await count()).toBe(before);
+  });
+
+  test('no credentials and a bad body: 401 (the credentials are checked before the body is read)', async () => {
+    const res = await fetch(ordersUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"orders":[' });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ status: 401, error: 'Unauthorized' });
+  });
+
+  test('unknown fields are ignored; ids as digit strings are accepted', async () => {
+    const res = await post(`${s.url}/ac/api/external/orders`, auth3, {
+      json: { orders: [{ ...order3('U-1'), orderEntries: [{ projectId: String(cap), quantity: '3', color: 'red' }], giftWrap: true }], requestedBy: 'tests' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ orders: [expect.objectContaining({ orderCode: 'U-1', orderEntries: [{ projectId: cap, productName: 'Cap', quantity: 3, productSellPrice: 5000 }] })] });
   });
 
   test('not JSON, or a JSON array: 400', async () => {
@@ -135,6 +178,44 @@ describe('POST /ac/api/external/orders', () => {
     const res = await post(ordersUrl(), basic(reader.clientId, reader.clientKey), { json: { orders: [order('R1')] } });
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ errorKey: 'forbidden', title: 'Forbidden', status: 403, detail: 'this call needs the scope mall.write_order' });
+  });
+});
+
+describe('storeCustomerId: the client\'s own customer reference (docs/podshop.md, Orders)', () => {
+  test('on a mall without sample data, any id of the client\'s store creates a guest order that keeps it as sent', async () => {
+    const ids = ['cust1', '550e8400-e29b-41d4-a716-446655440000', `${'가'.repeat(60)} "'\\`, '😀'.repeat(64), ' padded '];
+    const res = await post(`${s.url}/ac/api/external/orders`, auth3, { json: { orders: ids.map((id, i) => ({ ...order3(`G-${i}`), storeCustomerId: id })) } });
+    expect(res.status).toBe(200);
+    const { orders } = (await res.json()) as { orders: { orderId: string; storeCustomerId: string }[] };
+    expect(orders.map((o) => o.storeCustomerId)).toEqual(ids);
+    for (const o of orders) expect((await s.store.shop.orders.get('mall3', o.orderId))?.memberId).toBeNull();
+    // Read back as sent.
+    const listed = await fetch(`${s.url}/ac/api/external/orders?pageSize=100`, { headers: { authorization: auth3 } });
+    expect(listed.status).toBe(200);
+    const byCode = new Map(((await listed.json()) as { orderCode: string; storeCustomerId: string }[]).map((o) => [o.orderCode, o.storeCustomerId]));
+    expect(ids.map((_, i) => byCode.get(`G-${i}`))).toEqual(ids);
+  });
+
+  test('a member_id of the mall\'s customers makes it that customer\'s order; absent, null and "" are a guest order with null', async () => {
+    const res = await post(`${s.url}/ac/api/external/orders`, auth3, {
+      json: { orders: [{ ...order3('L-1'), storeCustomerId: 'vip' }, { ...order3('L-2'), storeCustomerId: 'VIP' }, order3('L-3'), { ...order3('L-4'), storeCustomerId: null }, { ...order3('L-5'), storeCustomerId: '' }] },
+    });
+    expect(res.status).toBe(200);
+    const { orders } = (await res.json()) as { orders: { orderId: string; storeCustomerId: string | null }[] };
+    expect(orders.map((o) => o.storeCustomerId)).toEqual(['vip', 'VIP', null, null, null]);
+    const members = await Promise.all(orders.map(async (o) => (await s.store.shop.orders.get('mall3', o.orderId))?.memberId));
+    // Member ids are matched exactly: "VIP" is not the customer "vip".
+    expect(members).toEqual(['vip', null, null, null, null]);
+    // The Cafe24-style filter by member finds the linked order only.
+    expect((await s.store.shop.orders.list('mall3', { memberId: ['vip'] }, { limit: 10, offset: 0 })).map((o) => o.orderId)).toEqual([orders[0]!.orderId]);
+  });
+
+  test('an order of a member made through the Cafe24-style service reads with its member_id as storeCustomerId', async () => {
+    const mall = (await s.store.malls.get('mall3'))!;
+    const [made] = await createOrders({ store: s.store, clock: s.clock }, mall, [{ member_id: 'vip', buyer_name: 'Vip', receiver: { name: 'Vip', zipcode: '1', address1: 'a' }, items: [{ product_no: cap, quantity: 1 }] }]);
+    const res = await fetch(`${s.url}/ac/api/external/orders?pageSize=100`, { headers: { authorization: auth3 } });
+    const listed = ((await res.json()) as { orderId: string }[]).find((o) => o.orderId === made!.orderId);
+    expect(listed).toMatchObject({ orderCode: null, storeCustomerId: 'vip' });
   });
 });
 

@@ -231,6 +231,53 @@ describe('tenancy: the credentials name the mall', () => {
     const r = await post(`${s.mallUrl('mall1')}/ac/oauth/external/${creds.clientId}/refresh?refreshToken=${t.refresh_token}`, auth);
     expect(r.status).toBe(200);
     await expect401(await post(`${s.mallUrl('mall2')}/ac/oauth/ext/token`, auth), UNAUTHORIZED);
-    await expect401(await post(`${s.mallUrl('nomall')}/ac/oauth/ext/token`, auth), UNAUTHORIZED);
+  });
+
+  test('an unknown mall: 404 in POD Shop\'s shape on every /ac route, before the credentials are looked at', async () => {
+    const NO_MALL = { errorKey: 'notFound', title: 'Not found', status: 404, detail: 'no such mall' };
+    const base = s.mallUrl('nomall');
+    const calls: [string, string, string | null][] = [
+      ['POST', `${base}/ac/oauth/ext/token`, auth],
+      ['POST', `${base}/ac/oauth/ext/token`, null],
+      ['POST', `${base}/ac/oauth/ext/token/refresh?refreshToken=x`, auth],
+      ['POST', `${base}/ac/oauth/external/${creds.clientId}/refresh?refreshToken=x`, auth],
+      ['GET', `${base}/ac/api/external/orders`, auth],
+      ['POST', `${base}/ac/api/external/orders`, 'bearer NoSuchToken'],
+    ];
+    for (const [method, url, authorization] of calls) {
+      const res = await fetch(url, { method, headers: authorization === null ? {} : { authorization } });
+      expect(res.status, `${method} ${url}`).toBe(404);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(res.headers.get('www-authenticate')).toBeNull();
+      expect(await res.json()).toEqual(NO_MALL);
+    }
+  });
+});
+
+describe('Cache-Control: no-store on every answer of the token endpoints (RFC 6749 §5.1, §5.2; RFC 9700)', () => {
+  const expectNoStore = (res: Response, status: number) => {
+    expect(res.status).toBe(status);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('pragma')).toBe('no-cache');
+  };
+
+  test('errors as well as tokens, on both refresh paths and under the mall', async () => {
+    const a = await token();
+    expectNoStore(await post(`${s.url}/ac/oauth/ext/token`, auth), 200);
+    expectNoStore(await post(`${s.url}/ac/oauth/ext/token`, `Basic ${base64(`${creds.clientId}:wrong-key`)}`), 401);
+    expectNoStore(await post(`${s.url}/ac/oauth/ext/token`, null), 401);
+    expectNoStore(await post(`${s.mallUrl('mall2')}/ac/oauth/ext/token`, auth), 401);
+    expectNoStore(await post(`${s.mallUrl('nomall')}/ac/oauth/ext/token`, auth), 404);
+    expectNoStore(await post(refreshUrl('NoSuchRefreshToken'), auth), 401);
+    expectNoStore(await post(refreshUrl(a.refresh_token, 'SomeoneElse'), auth), 401);
+    expectNoStore(await post(`${s.url}/ac/oauth/ext/token/refresh`, auth), 400);
+    const malformed = await fetch(`${s.url}/ac/oauth/ext/token/refresh`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: '{' });
+    expectNoStore(malformed, 400);
+    expect(await malformed.json()).toEqual({ errorKey: 'badRequest', title: 'Bad Request', status: 400, detail: 'the JSON body is malformed' });
+    const expired = await token();
+    s.clock.advance(14 * 24 * 3600_000);
+    const late = await post(`${s.url}/ac/oauth/ext/token/refresh`, auth, { form: { refreshToken: expired.refresh_token } });
+    expectNoStore(late, 401);
+    expect(await late.json()).toEqual({ status: 401, error: 'This token has expired' });
   });
 });

@@ -4,6 +4,7 @@ import * as m002 from './002-signing-keys.js';
 import * as m003 from './003-shop-data.js';
 import * as m004 from './004-audit.js';
 import * as m005 from './005-pod-order-codes.js';
+import * as m006 from './006-pod-store-customer-id.js';
 
 /**
  * Versioned migrations, applied in name order at start and by `shopauth migrate`.
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '003-shop-data': m003,
   '004-audit': m004,
   '005-pod-order-codes': m005,
+  '006-pod-store-customer-id': m006,
 };
 
 export const migrationProvider: MigrationProvider = {
