@@ -152,3 +152,25 @@ describe('shopauth serve --demo', () => {
     }
   });
 });
+
+describe('shopauth serve beyond loopback', () => {
+  test('without --public-url it warns that issuers follow the Host header (RFC 8414 §3.3); on loopback or with a public URL it does not', async () => {
+    const serveUntilListening = async (args: string[]) => {
+      const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', join(dir, 'wide.db'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let err = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          if (/listening on .*\n/.test(err)) setTimeout(resolve, 50);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+      });
+      await stop(child);
+      return err.split('\n').filter((l) => l.startsWith('shopauth'));
+    };
+    const wide = await serveUntilListening(['--host', '0.0.0.0']);
+    expect(wide[1]).toBe('shopauth: warning: set --public-url (SHOPAUTH_PUBLIC_URL) when serving beyond loopback; issuers now follow the Host header');
+    expect(await serveUntilListening(['--host', '0.0.0.0', '--public-url', 'https://auth.example.com'])).toEqual(['shopauth listening on https://auth.example.com (store: sqlite)']);
+    expect(await serveUntilListening([])).toEqual([expect.stringMatching(/^shopauth listening on http:\/\/127\.0\.0\.1:\d+ \(store: sqlite\)$/)]);
+  });
+});

@@ -28,6 +28,11 @@ export async function serve(args: string[], io: CliIO): Promise<number> {
   const address = await app.listen({ port: config.port, host: config.host });
   const base = config.publicUrl ?? address.replace('://[::1]', '://localhost');
   io.err(`shopauth listening on ${base} (store: ${store.dialect})`);
+  // Without a public URL the issuer (and JWT iss/aud) follows the request's Host header: fine on
+  // loopback, not for clients elsewhere (RFC 8414 §3.3: the issuer must be stable).
+  if (config.publicUrl === null && !/^(127\.|::1$|localhost$)/.test(config.host)) {
+    io.err('shopauth: warning: set --public-url (SHOPAUTH_PUBLIC_URL) when serving beyond loopback; issuers now follow the Host header');
+  }
   if (p.values.demo) {
     const demo = await seedDemo(ctx, base);
     result(
