@@ -8,10 +8,17 @@ export interface DemoCredentials {
   operator: { user_id: string; password: string };
   app: { client_id: string; client_secret: string; redirect_uri: string; scopes: string[] };
   authorize_url: string;
+  /** The mall's operator console: the installed apps, opened with the App URL launch. */
+  console_url: string;
 }
 
 export const DEMO_MALL = 'demo';
 export const DEMO_CLIENT_ID = 'shopauthDemoApp0000001';
+
+const demoSecret = (serverKey: Buffer, what: string) => createHmac('sha256', serverKey).update(`demo\0${what}`).digest('base64url').slice(0, 24);
+
+/** The demo app's client secret (its App URL page checks launches with it). */
+export const demoClientSecret = (serverKey: Buffer): string => demoSecret(serverKey, 'client');
 
 /**
  * Seeds a demo mall, representative operator and app, idempotently. The demo password and
@@ -19,10 +26,9 @@ export const DEMO_CLIENT_ID = 'shopauthDemoApp0000001';
  * keeping them anywhere in plaintext.
  */
 export async function seedDemo(ctx: OAuthContext, baseUrl: string): Promise<DemoCredentials> {
-  const derive = (what: string) => createHmac('sha256', ctx.serverKey).update(`demo\0${what}`).digest('base64url').slice(0, 24);
-  const deps = { store: ctx.store, clock: ctx.clock, hasher: ctx.hasher };
-  const password = derive('operator');
-  const clientSecret = derive('client');
+  const deps = { store: ctx.store, clock: ctx.clock, hasher: ctx.hasher, secretSealer: ctx.secretSealer };
+  const password = demoSecret(ctx.serverKey, 'operator');
+  const clientSecret = demoClientSecret(ctx.serverKey);
   const redirectUri = `${baseUrl}/demo/callback`;
   const scopes = KNOWN_SCOPES.filter((s) => /^mall\.(read|write)_(store|product|order|customer)$/.test(s));
   await ctx.store.transaction(async (store) => {
@@ -34,6 +40,9 @@ export async function seedDemo(ctx: OAuthContext, baseUrl: string): Promise<Demo
       await createApp(tx, { name: 'Demo App', appUrl: `${baseUrl}/demo`, redirectUris: [redirectUri], scopes, clientId: DEMO_CLIENT_ID, clientSecret });
     } else if (!existing.redirectUris.includes(redirectUri)) {
       throw new Error(`the demo app is registered for ${existing.redirectUris.join(', ')}; serve on that address or use a fresh --db`);
+    } else if (!(await store.appSecrets.get(DEMO_CLIENT_ID))) {
+      // A demo database from before App URL launches: its secret is derivable, so keep it sealed now.
+      await store.appSecrets.add({ clientId: DEMO_CLIENT_ID, sealedSecret: ctx.secretSealer.seal(DEMO_CLIENT_ID, clientSecret), createdAt: ctx.clock.now() });
     }
   });
   const query = new URLSearchParams({ response_type: 'code', client_id: DEMO_CLIENT_ID, state: 'demo-state', redirect_uri: redirectUri, scope: scopes.join(',') });
@@ -42,5 +51,6 @@ export async function seedDemo(ctx: OAuthContext, baseUrl: string): Promise<Demo
     operator: { user_id: 'admin', password },
     app: { client_id: DEMO_CLIENT_ID, client_secret: clientSecret, redirect_uri: redirectUri, scopes },
     authorize_url: `${baseUrl}/malls/${DEMO_MALL}/api/v2/oauth/authorize?${query.toString()}`,
+    console_url: `${baseUrl}/malls/${DEMO_MALL}/console`,
   };
 }

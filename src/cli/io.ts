@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { systemClock } from '../clock.js';
+import { appSecretSealer } from '../oauth/app-launch.js';
 import { loadServerKey } from '../oauth/context.js';
 import { SecretHasher } from '../oauth/secrets.js';
 import type { RegistryDeps } from '../oauth/registry.js';
@@ -45,8 +46,8 @@ export function result(io: CliIO, json: boolean | undefined, value: unknown, hum
 export async function openRegistry(flags: { db?: string | undefined }): Promise<{ config: Config; store: KyselyStore; deps: RegistryDeps }> {
   const config = loadConfig({ db: flags.db });
   const store = await openStore(config.db);
-  const hasher = new SecretHasher(await loadServerKey(store, config.secret));
-  return { config, store, deps: { store, clock: systemClock, hasher } };
+  const serverKey = await loadServerKey(store, config.secret);
+  return { config, store, deps: { store, clock: systemClock, hasher: new SecretHasher(serverKey), secretSealer: appSecretSealer(serverKey) } };
 }
 
 /** A string option's value, or undefined. */

@@ -9,12 +9,18 @@ interface FormPage {
   csrfToken: string;
 }
 
-/** Operator login (form fields `user_id` and `password`). */
-export function loginPage(p: FormPage & { error?: string }): string {
+/**
+ * Operator login (form fields `user_id` and `password`): for an app's authorization request, or
+ * (no `appName`) for the operator console.
+ */
+export function loginPage(p: Omit<FormPage, 'appName'> & { appName?: string; error?: string }): string {
+  const lead = p.appName !== undefined
+    ? `<strong>${esc(p.appName)}</strong> asks to access this shop. Sign in as its operator to continue.`
+    : 'Sign in as an operator of this shop to see and manage its apps.';
   return layout(
     'Sign in',
     `<h1>Sign in to ${esc(p.mallName)}</h1>
-<p class="sub"><strong>${esc(p.appName)}</strong> asks to access this shop. Sign in as its operator to continue.</p>
+<p class="sub">${lead}</p>
 ${p.error ? `<p class="error" role="alert">${esc(p.error)}</p>` : ''}
 <form method="post" action="${esc(p.action)}">
   <input type="hidden" name="csrf_token" value="${esc(p.csrfToken)}">
@@ -29,14 +35,11 @@ ${p.error ? `<p class="error" role="alert">${esc(p.error)}</p>` : ''}
 
 /** Consent: the app and each requested scope in words; `decision` = allow | deny. */
 export function consentPage(p: FormPage & { operator: string; scopes: string[] }): string {
-  const items = p.scopes.map((s) => `<li>${esc(describeScope(s))} <code>${esc(s)}</code></li>`).join('\n    ');
   return layout(
     'Allow access',
     `<h1>Allow ${esc(p.appName)}?</h1>
 <p class="sub">Signed in to ${esc(p.mallName)} as ${esc(p.operator)}. The app asks to:</p>
-<ul class="scopes">
-    ${items}
-</ul>
+${scopeList(p.scopes)}
 <form method="post" action="${esc(p.action)}">
   <input type="hidden" name="csrf_token" value="${esc(p.csrfToken)}">
   <div class="actions">
@@ -45,6 +48,14 @@ export function consentPage(p: FormPage & { operator: string; scopes: string[] }
   </div>
 </form>`,
   );
+}
+
+/** How an operator is named on the pages: "Name (user_id)", or the id alone when that is the name. */
+export const operatorLabel = (o: { name: string; userId: string }): string => (o.name === o.userId ? o.userId : `${o.name} (${o.userId})`);
+
+/** Scopes in words, as the consent page shows them (the scope itself in small print). */
+export function scopeList(scopes: string[]): string {
+  return `<ul class="scopes">\n${scopes.map((s) => `    <li>${esc(describeScope(s))} <code>${esc(s)}</code></li>`).join('\n')}\n</ul>`;
 }
 
 /** An error shown to the person, for requests that must not be redirected (RFC 6749 §4.1.2.1). */

@@ -19,3 +19,13 @@ export function demoCallbackPage(p: { tokenUrl: string; clientId: string; query:
 <pre style="white-space: pre-wrap; word-break: break-all; font-size: .85rem">${esc(curl)}</pre>
 <p class="trace">state: ${esc(state ?? '')}</p>`);
 }
+
+/** The demo app's App URL: what a launch from the operator console brought (wire.md, App URL launch). */
+export function demoLaunchPage(p: { params: [string, string][]; verified: boolean }): string {
+  const rows = p.params.map(([k, v]) => `<li><code>${esc(k)}</code> ${esc(v)}</li>`).join('\n  ');
+  return layout('Demo app', `<h1>Demo app opened</h1>
+<p class="${p.verified ? 'sub' : 'error'}">${p.verified ? 'The hmac verifies with the demo app’s client secret: the launch came from shopauth.' : 'The hmac does not verify: this launch did not come from shopauth.'}</p>
+<ul class="scopes">
+  ${rows}
+</ul>`);
+}

@@ -3,8 +3,11 @@ export function esc(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The page frame shared by the login, consent and error pages: no script, inline style only. */
-export function layout(title: string, body: string): string {
+/**
+ * The page frame shared by the login, consent, error and console pages: no script, inline style
+ * only. `wide` for lists (the operator console).
+ */
+export function layout(title: string, body: string, options: { wide?: boolean } = {}): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -26,9 +29,14 @@ export function layout(title: string, body: string): string {
   button.primary { background: #2457d6; color: #fff; } button.secondary { background: transparent; border-color: color-mix(in srgb, CanvasText 30%, transparent); color: CanvasText; }
   .error { padding: .7rem; border-radius: 6px; background: color-mix(in srgb, #d62424 15%, transparent); }
   .trace { font-size: .8rem; opacity: .6; word-break: break-all; }
+  main.wide { width: min(44rem, 92vw); }
+  section.app { border-top: 1px solid color-mix(in srgb, CanvasText 15%, transparent); padding: 1rem 0; }
+  section.app h2 { font-size: 1.1rem; margin: 0; } .muted { opacity: .7; font-size: .9rem; margin: .5rem 0 0; }
+  .actions form { display: contents; }
+  a.button { flex: 1; padding: .7rem; text-align: center; border-radius: 6px; text-decoration: none; background: #2457d6; color: #fff; }
 </style>
 </head>
-<body><main>
+<body><main${options.wide ? ' class="wide"' : ''}>
 ${body}
 </main></body>
 </html>`;

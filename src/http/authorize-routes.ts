@@ -1,14 +1,15 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { consentPage, loginPage } from '../console/authorize-pages.js';
-import { approve, assertMayConsent, authenticateOperator, authorizationResponseUrl } from '../oauth/authorize/consent.js';
+import { consentPage, loginPage, operatorLabel } from '../console/authorize-pages.js';
+import { approve, assertMayConsent, authorizationResponseUrl } from '../oauth/authorize/consent.js';
 import { validateAuthorizationRequest, type AuthorizationRequest } from '../oauth/authorize/request.js';
 import type { OAuthContext } from '../oauth/context.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { Operator } from '../store/types.js';
 import { sendPage } from './pages.js';
 import { formParams } from './params.js';
-import { csrfToken, csrfValid, sessionId, sessionOperator, startSession } from './session.js';
+import { assertCsrf, csrfToken, sessionId, sessionOperator, startSession } from './session.js';
 import type { LoginThrottle } from '../oauth/login-throttle.js';
+import { signIn } from '../oauth/operator-login.js';
 
 type IssuerOf = (req: FastifyRequest) => string;
 
@@ -45,7 +46,7 @@ export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf, options: 
         appName: request.client.name,
         action: req.url,
         csrfToken: csrfToken(ctx, sid),
-        operator: operator.name === operator.userId ? operator.userId : `${operator.name} (${operator.userId})`,
+        operator: operatorLabel(operator),
         scopes: request.scopes,
       }));
     }
@@ -76,23 +77,14 @@ export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf, options: 
       const request = await validate(req, reply, 303);
       if (!request) return reply;
       const form = formParams(req);
-      if (!csrfValid(ctx, req, form.csrf_token)) {
-        throw new OAuthError('invalid_request', 'the form has expired or did not come from this site; go back and reload the page', { status: 403 });
-      }
+      assertCsrf(ctx, req, form.csrf_token);
       if (form.user_id !== undefined) {
-        const who = { mallId: req.mall.mallId, clientId: request.client.clientId, userId: form.user_id.slice(0, 64), ip: req.ip, traceId: req.id };
-        // Login throttling per account and per address (oauth/login-throttle.ts), before the password is looked at.
-        const verdict = options.throttle ? await options.throttle.attempt(req.mall.mallId, form.user_id, req.ip) : undefined;
-        if (verdict && !verdict.allowed) {
-          ctx.audit.record({ type: 'login.throttled', ...who, detail: { by: verdict.by } });
-          reply.header('retry-after', String(verdict.retryAfterSeconds));
-          const wait = `Too many sign-in attempts. Try again in ${verdict.retryAfterSeconds} second${verdict.retryAfterSeconds === 1 ? '' : 's'}.`;
-          return showLogin(req, reply, request, sessionId(req, reply), wait, 429);
+        const login = await signIn(ctx, options.throttle, { mall: req.mall, userId: form.user_id, password: form.password ?? '', ip: req.ip, traceId: req.id, clientId: request.client.clientId });
+        if (!login.ok) {
+          if (login.retryAfterSeconds !== undefined) reply.header('retry-after', String(login.retryAfterSeconds));
+          return showLogin(req, reply, request, sessionId(req, reply), login.message, login.status);
         }
-        const operator = await authenticateOperator(ctx, req.mall, form.user_id, form.password ?? '');
-        ctx.audit.record({ type: operator ? 'login.ok' : 'login.failed', ...who });
-        if (!operator) return showLogin(req, reply, request, sessionId(req, reply), 'The operator ID or password is wrong.');
-        await options.throttle?.succeeded(req.mall.mallId, form.user_id);
+        const { operator } = login;
         try {
           assertMayConsent(operator);
         } catch (err) {

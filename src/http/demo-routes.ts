@@ -1,11 +1,18 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { demoCallbackPage } from '../console/demo-pages.js';
+import { demoCallbackPage, demoLaunchPage } from '../console/demo-pages.js';
+import { verifyLaunch } from '../oauth/app-launch.js';
 import { sendPage } from './pages.js';
 import { singleValued } from './params.js';
 
-/** `GET /demo/callback`: the redirect URI of the app that `serve --demo` registers. */
-export function demoRoutes(options: { clientId: string; baseOf: (req: FastifyRequest) => string }): FastifyPluginAsync {
+/** `GET /demo/callback`: the redirect URI of the app that `serve --demo` registers; `GET /demo`: its App URL. */
+export function demoRoutes(options: { clientId: string; baseOf: (req: FastifyRequest) => string; launchSecret: string }): FastifyPluginAsync {
   return async (app) => {
+    // wire.md, App URL launch: the app checks the hmac over the raw query string before `&hmac=`.
+    app.get('/demo', { config: { dialect: 'page' } }, async (req, reply) => {
+      const q = req.url.indexOf('?');
+      const raw = q < 0 ? '' : req.url.slice(q + 1);
+      return sendPage(reply, 200, demoLaunchPage({ params: [...new URLSearchParams(raw)], verified: verifyLaunch(raw, options.launchSecret) }));
+    });
     app.get('/demo/callback', { config: { dialect: 'page' } }, async (req, reply) => {
       const base = options.baseOf(req);
       const query = { ...singleValued(req.query as Record<string, unknown>), redirect_uri: `${base}/demo/callback` };

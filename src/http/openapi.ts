@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import { CURRENT_API_VERSION } from '../api/guard.js';
 import * as P from '../api/pod-schemas.js';
+import { LAUNCH_LANGS } from '../oauth/app-launch.js';
 import { KNOWN_SCOPES } from '../oauth/scopes.js';
 
 /**
@@ -54,6 +55,14 @@ const podRefresh = (summary: string, description: string, withId = false): Json 
   responses: podTokenResponses,
 });
 
+/** The login form a console page posts to its own URL. */
+const consoleLogin = (summary: string): Json => ({
+  summary,
+  tags: ['console'],
+  requestBody: form({ csrf_token: str('CSRF token of the page.'), user_id: str('Operator id.'), password: str('Password.') }, ['csrf_token', 'user_id']),
+  responses: { '303': { description: 'Signed in: back to the page.' }, '401': { description: 'Wrong operator id or password (HTML).' }, '403': { description: 'CSRF check failed (HTML).' }, '429': { description: 'Throttled (HTML, Retry-After).' } },
+});
+
 /** Operations of routes that carry no schema of their own, keyed by "METHOD path-suffix". */
 const DESCRIBED: Record<string, Json> = {
   'GET /api/v2/oauth/authorize': {
@@ -79,6 +88,36 @@ const DESCRIBED: Record<string, Json> = {
     tags: ['oauth'],
     requestBody: form({ csrf_token: str('CSRF token of the page.'), user_id: str('Operator id (login).'), password: str('Password (login).'), decision: { type: 'string', enum: ['allow', 'deny'] } }),
     responses: { '303': { description: 'Next step, or the redirect to the app.' }, '401': { description: 'Wrong operator id or password (HTML).' }, '403': { description: 'CSRF check failed (HTML).' } },
+  },
+  'GET /console': {
+    summary: 'Operator console: the apps installed in the mall (README, Operator console)',
+    tags: ['console'],
+    responses: { '200': { description: 'The login page, or the installed apps with Open and Remove (HTML).', content: { 'text/html': { schema: { type: 'string' } } } } },
+  },
+  'POST /console': consoleLogin('Login form of the operator console'),
+  'GET /console/apps/{client_id}/launch': {
+    summary: 'App URL launch (wire.md): 302 to the App URL with the signed launch parameters',
+    tags: ['console'],
+    parameters: [{ name: 'lang', in: 'query', required: false, schema: { type: 'string', enum: [...LAUNCH_LANGS] }, description: 'The launch language; ko_KR when absent or not one of these.' }],
+    responses: {
+      '200': { description: 'Not signed in: the login page (HTML); it comes back here.' },
+      '302': { description: 'To the App URL with is_multi_shop, lang, mall_id, nation, shop_no, timestamp, user_id, user_name, user_type in that order and hmac last.' },
+      '404': { description: 'The app holds no live grant in the mall (HTML).' },
+      '409': { description: 'No sealed client secret was kept for the app: re-register it (HTML).' },
+    },
+  },
+  'POST /console/apps/{client_id}/launch': consoleLogin('Login form shown by the launch when not signed in; comes back to the launch'),
+  'POST /console/apps/{client_id}/remove': {
+    summary: "Removes the app from the mall: revokes its grants and every token under them (representative operator only)",
+    tags: ['console'],
+    requestBody: form({ csrf_token: str('CSRF token of the page.') }, ['csrf_token']),
+    responses: { '303': { description: 'Removed: back to the console.' }, '403': { description: 'CSRF check failed, or a sub-operator (HTML).' }, '404': { description: 'The app is not installed in this mall (HTML).' } },
+  },
+  'POST /console/logout': {
+    summary: 'Signs the operator out',
+    tags: ['console'],
+    requestBody: form({ csrf_token: str('CSRF token of the page.') }, ['csrf_token']),
+    responses: { '303': { description: 'Signed out: back to the console (the login page).' }, '403': { description: 'CSRF check failed (HTML).' } },
   },
   'POST /api/v2/oauth/token': {
     summary: 'Token request: authorization_code or refresh_token grant (RFC 6749 §4.1.3, §6)',
@@ -194,6 +233,7 @@ export function buildDocument(routes: Collected[], info: { title: string; versio
     servers: [{ url: '/' }],
     tags: [
       { name: 'oauth', description: 'OAuth 2.0 endpoints of a mall' },
+      { name: 'console', description: 'The operator console of a mall (HTML pages): installed apps, App URL launch' },
       { name: 'store' }, { name: 'products' }, { name: 'orders' }, { name: 'customers' },
       { name: 'pod', description: 'POD Shop dialect: token endpoints and the orders API (wire.md, POD Shop dialect)' },
       { name: 'meta' },

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -6,8 +5,9 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createOAuthContext, type OAuthContext } from '../oauth/context.js';
 import { OAuthError } from '../oauth/errors.js';
+import { randomText } from '../oauth/secrets.js';
 import type { Store } from '../store/types.js';
-import { DEMO_CLIENT_ID } from '../demo.js';
+import { DEMO_CLIENT_ID, demoClientSecret } from '../demo.js';
 import { ApiGuard } from '../api/guard.js';
 import { openSharedState, type SharedState } from '../shared-state/index.js';
 import { LOGIN_LIMITS, LoginThrottle } from '../oauth/login-throttle.js';
@@ -15,6 +15,7 @@ import { apiRoutes } from './api-routes.js';
 import { openApi } from './openapi.js';
 import { demoRoutes } from './demo-routes.js';
 import { authorizeRoutes } from './authorize-routes.js';
+import { consoleRoutes } from './console-routes.js';
 import { clientErrorResponse, sendError, toOAuthError } from './errors.js';
 import { mallMetadataRoutes, rootMetadataRoutes } from './metadata-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
@@ -38,20 +39,9 @@ export interface Server {
   guard: ApiGuard;
 }
 
-// Trace ids: 12 random bytes in hex, cut from a pool refilled every 256 ids, so a request costs a
-// slice of a buffer, not a call into the CSPRNG (docs/performance.md).
-const TRACE_POOL = 12 * 256;
-let tracePool = Buffer.alloc(0);
-let traceAt = TRACE_POOL;
-function traceId(): string {
-  if (traceAt >= TRACE_POOL) {
-    tracePool = randomBytes(TRACE_POOL);
-    traceAt = 0;
-  }
-  const id = tracePool.toString('hex', traceAt, traceAt + 12);
-  traceAt += 12;
-  return id;
-}
+// Trace ids: 12 random bytes in hex, cut from the CSPRNG pool (oauth/secrets.ts): a slice of a
+// buffer per request, not a call into OpenSSL (docs/performance.md).
+const traceId = (): string => randomText(12, 'hex');
 
 /** Assembles the HTTP server: routes translate HTTP to oauth/ and api/ and back. */
 export async function buildServer(options: ServerOptions): Promise<Server> {
@@ -116,7 +106,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   // wire.md, Tenancy: the issuer of a mall is {base}/malls/{mall_id}.
   const baseOf = (req: FastifyRequest) => config.publicUrl ?? `${req.protocol}://${req.host}`;
   const issuerOf = (req: FastifyRequest) => `${baseOf(req)}/malls/${req.mall.mallId}`;
-  app.register(demoRoutes({ clientId: DEMO_CLIENT_ID, baseOf }));
+  app.register(demoRoutes({ clientId: DEMO_CLIENT_ID, baseOf, launchSecret: demoClientSecret(ctx.serverKey) }));
   app.register(podRoutes(ctx, { baseOf, guard }));
   const malls = new MallCache(store);
   // RFC 8414 metadata: at the root with the issuer path appended, and under the mall (below).
@@ -124,6 +114,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   await registerTenantRoutes(app, malls, config.mallDomain, async (scope) => {
     await scope.register(mallMetadataRoutes({ baseOf, issuerOf }));
     await scope.register(authorizeRoutes(ctx, issuerOf, { throttle: loginThrottle }));
+    await scope.register(consoleRoutes(ctx, { throttle: loginThrottle }));
     await scope.register(oauthRoutes(ctx, issuerOf));
     await scope.register(apiRoutes(ctx, guard));
   });

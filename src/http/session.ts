@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OAuthContext } from '../oauth/context.js';
+import { OAuthError } from '../oauth/errors.js';
 import { randomToken, safeEqual } from '../oauth/secrets.js';
 import type { Operator } from '../store/types.js';
 
@@ -34,6 +35,13 @@ export function csrfValid(ctx: OAuthContext, req: FastifyRequest, presented: str
   return sid !== undefined && presented !== undefined && safeEqual(csrfToken(ctx, sid), presented);
 }
 
+/** RFC 9700 §4.7: a form without this session's CSRF token is refused (403) and changes nothing. */
+export function assertCsrf(ctx: OAuthContext, req: FastifyRequest, presented: string | undefined): void {
+  if (!csrfValid(ctx, req, presented)) {
+    throw new OAuthError('invalid_request', 'the form has expired or did not come from this site; go back and reload the page', { status: 403 });
+  }
+}
+
 /** The operator signed in on this session for this request's mall, if any. */
 export async function sessionOperator(ctx: OAuthContext, req: FastifyRequest): Promise<Operator | undefined> {
   const sid = req.cookies[COOKIE];
@@ -57,4 +65,11 @@ export async function startSession(ctx: OAuthContext, req: FastifyRequest, reply
     expiresAt: now + ctx.lifetimes.sessionMs,
   });
   setSessionCookie(req, reply, sid);
+}
+
+/** Signs out: the session is deleted and the cookie cleared. */
+export async function endSession(ctx: OAuthContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const sid = req.cookies[COOKIE];
+  if (sid) await ctx.store.sessions.delete(ctx.hasher.hash(sid, 'session'));
+  reply.clearCookie(COOKIE, { path: cookiePath(req), httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https' });
 }

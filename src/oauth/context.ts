@@ -2,7 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Lifetimes } from '../config.js';
 import type { Store } from '../store/types.js';
+import { appSecretSealer } from './app-launch.js';
 import { AuditLog } from './audit.js';
+import type { Sealer } from './sealing.js';
 import { SecretHasher } from './secrets.js';
 
 /** What protocol code needs from the outside world; built once at start. */
@@ -15,6 +17,8 @@ export interface OAuthContext {
   serverKey: Buffer;
   /** Security events (oauth/audit.ts): fire-and-forget, never fails a request. */
   audit: AuditLog;
+  /** Seals the client secrets kept for App URL launches (oauth/app-launch.ts). */
+  secretSealer: Sealer;
 }
 
 /**
@@ -36,5 +40,6 @@ export async function createOAuthContext(options: { store: Store; clock: Clock; 
     serverKey,
     hasher: new SecretHasher(serverKey),
     audit: new AuditLog(options.store, options.clock),
+    secretSealer: appSecretSealer(serverKey),
   };
 }

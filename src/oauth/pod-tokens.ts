@@ -14,7 +14,15 @@ export const POD_REFRESH_MS = 14 * 24 * 3600_000;
 
 type Credentials = App & { mallId: string };
 
-const options = (ctx: OAuthContext) => ({ format: jwtFormat(signingKeysOf(ctx)), accessMs: POD_ACCESS_MS, refreshMs: POD_REFRESH_MS });
+/**
+ * POD Shop's JWT format and lifetimes. The signing key is resolved first, outside any transaction:
+ * when its cache is stale, loading it reads the store, and inside the refresh's transaction that
+ * read would wait for the transaction itself (SQLite has one connection): the server hung.
+ */
+async function options(ctx: OAuthContext) {
+  const signing = await signingKeysOf(ctx).signingKey();
+  return { format: jwtFormat({ signingKey: async () => signing }), accessMs: POD_ACCESS_MS, refreshMs: POD_REFRESH_MS };
+}
 
 /**
  * `POST /ac/oauth/ext/token`: a JWT access token and a refresh token for authenticated API
@@ -24,7 +32,7 @@ export async function issuePodTokens(ctx: OAuthContext, client: Credentials, iss
   const issued = await issueTokenPair(
     ctx,
     { issuer, mallId: client.mallId, clientId: client.clientId, userId: client.clientId, scopes: client.scopes, grantId: null, familyId: randomToken(16) },
-    options(ctx),
+    await options(ctx),
   );
   audit(ctx, issued, 'pod_shop_credentials', meta);
   return issued;
@@ -54,11 +62,12 @@ export async function refreshPodTokens(
 ): Promise<IssuedTokens | { failure: PodRefreshFailure }> {
   const mall = await ctx.store.malls.get(request.client.mallId);
   if (!mall) return { failure: 'unknown' };
+  const pod = await options(ctx);
   try {
     const issued = await refreshTokenGrant.handle(
       ctx,
       { mall, issuer: request.issuer, client: request.client, params: { refresh_token: request.refreshToken }, ...(request.meta ? { meta: request.meta } : {}) },
-      options(ctx),
+      pod,
     );
     audit(ctx, issued, 'pod_shop_refresh', request.meta ?? {});
     return issued;

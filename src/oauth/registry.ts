@@ -3,6 +3,7 @@ import type { App, Grant, Mall, OperatorType, Store } from '../store/types.js';
 import { parseRateLimit } from '../config.js';
 import { isTimeZone } from './local-time.js';
 import { hashPassword, randomAlnum, type SecretHasher } from './secrets.js';
+import type { Sealer } from './sealing.js';
 import { validateRegisteredScopes } from './scopes.js';
 
 /**
@@ -20,6 +21,11 @@ export interface RegistryDeps {
   store: Store;
   clock: Clock;
   hasher: SecretHasher;
+  /**
+   * Seals an app's client secret for App URL launches (oauth/app-launch.ts). Every server, CLI
+   * and demo path passes it; an app created without it cannot be launched.
+   */
+  secretSealer?: Sealer;
 }
 
 export async function createMall(deps: RegistryDeps, input: { mallId: string; name?: string; timezone?: string }): Promise<Mall> {
@@ -78,7 +84,7 @@ export function checkAccess(input: { scopes: string[]; rateLimit?: string }): st
 
 export interface CreatedApp {
   app: App;
-  /** Shown once; only its hash is stored. Null for public clients. */
+  /** Shown once; stored as a keyed hash (and sealed for App URL launches). Null for public clients. */
   clientSecret: string | null;
 }
 
@@ -124,7 +130,13 @@ export async function createApp(
     createdAt: deps.clock.now(),
     revokedAt: null,
   };
-  await deps.store.apps.create(app);
+  // wire.md, App URL launch: the hmac is keyed with the client secret, so it is kept too, sealed
+  // with the client_id as associated data, in the same transaction as the app.
+  const sealedSecret = clientSecret !== null && deps.secretSealer ? deps.secretSealer.seal(app.clientId, clientSecret) : null;
+  await deps.store.transaction(async (store) => {
+    await store.apps.create(app);
+    if (sealedSecret !== null) await store.appSecrets.add({ clientId: app.clientId, sealedSecret, createdAt: app.createdAt });
+  });
   return { app, clientSecret };
 }
 

@@ -199,6 +199,20 @@ export interface SigningKeyStore {
   prune(retiredBefore: number): Promise<number>;
 }
 
+/** An app's client secret kept for App URL launches (wire.md), sealed (oauth/app-launch.ts). */
+export interface AppSecretRecord {
+  clientId: string;
+  /** Never the secret itself: AES-256-GCM, client_id as associated data. */
+  sealedSecret: string;
+  createdAt: number;
+}
+
+export interface AppSecretStore {
+  /** Stores the sealed secret unless the app has one; says whether it was stored. */
+  add(record: AppSecretRecord): Promise<boolean>;
+  get(clientId: string): Promise<AppSecretRecord | undefined>;
+}
+
 /** What POD Shop's client said of an order created through /ac/api/external/orders. */
 export interface PodOrderRef {
   orderId: string;
@@ -230,6 +244,7 @@ export interface Store {
   readonly settings: SettingStore;
   readonly signingKeys: SigningKeyStore;
   readonly podOrderCodes: PodOrderCodeStore;
+  readonly appSecrets: AppSecretStore;
   readonly audit: AuditStore;
   /** Products, customers and orders behind the Admin API (store/shop-types.ts). */
   readonly shop: ShopStore;

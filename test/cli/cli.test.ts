@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { authorizeCode } from '../support/browser.js';
+import { sql } from 'kysely';
+import { openStore } from '../../src/store/kysely/store.js';
+import { authorizeCode, Browser } from '../support/browser.js';
 import { BIN, runCli, runCliJson } from '../support/cli.js';
 
 let dir: string;
@@ -149,6 +151,49 @@ describe('shopauth serve --demo', () => {
       expect(again.app).toEqual(demo.app);
     } finally {
       await stop(second.child);
+    }
+  });
+});
+
+describe('shopauth serve --demo: the operator console', () => {
+  test('the demo app opens from the console (App URL launch) and its App URL page verifies the hmac; an older demo database is backfilled', async () => {
+    const demoDb = join(dir, 'demo-console.db');
+    const first = await startServe(['--demo', '--json', '--db', demoDb]);
+    const demo = JSON.parse(first.line) as { console_url: string; authorize_url: string; operator: { user_id: string; password: string }; app: { client_id: string; client_secret: string; redirect_uri: string } };
+    await stop(first.child);
+    const base = new URL(demo.authorize_url).origin;
+    expect(demo.console_url).toBe(`${base}/malls/demo/console`);
+    // A demo database from before sealed secrets were kept.
+    const store = await openStore(demoDb);
+    await sql`delete from app_secrets`.execute(store.db);
+    await store.close();
+
+    // The same address (the demo app's redirect URI names it): the later --port wins over startServe's --port 0.
+    const again = await startServe(['--demo', '--json', '--db', demoDb, '--port', new URL(base).port]);
+    try {
+      const fakeServer = { url: base, mallUrl: (m: string) => `${base}/malls/${m}` } as Parameters<typeof authorizeCode>[0];
+      const browser = new Browser();
+      await authorizeCode(fakeServer, {
+        mallId: 'demo', clientId: demo.app.client_id, redirectUri: demo.app.redirect_uri, scope: 'mall.read_store',
+        userId: demo.operator.user_id, password: demo.operator.password, browser,
+      });
+      // The same session (the authorization pages' login) is signed in to the console.
+      const page = await browser.get(demo.console_url);
+      const html = await page.text();
+      expect(html).toContain('<h2>Demo App</h2>');
+      const open = /<a class="button" href="([^"]+)">Open<\/a>/.exec(html)![1]!;
+      const launch = await browser.get(new URL(open, base).toString());
+      expect(launch.status).toBe(302);
+      const location = launch.headers.get('location')!;
+      expect(location.startsWith(`${base}/demo?is_multi_shop=F&lang=ko_KR&mall_id=demo&nation=KR&shop_no=1&timestamp=`)).toBe(true);
+      const appPage = await fetch(location);
+      expect(appPage.status).toBe(200);
+      expect(await appPage.text()).toContain('The hmac verifies');
+      const forged = await fetch(location.replace('user_type=P', 'user_type=A'));
+      expect(await forged.text()).toContain('The hmac does not verify');
+      expect(again.stderr()).not.toContain(demo.app.client_secret);
+    } finally {
+      await stop(again.child);
     }
   });
 });

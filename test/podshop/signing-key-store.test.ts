@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { jwtFormat } from '../../src/oauth/tokens/jwt.js';
 import { KeySealer, SigningKeys } from '../../src/oauth/tokens/signing-keys.js';
-import { openStore, type KyselyStore } from '../../src/store/kysely/store.js';
+import type { KyselyStore } from '../../src/store/kysely/store.js';
 import type { SigningKeyRecord } from '../../src/store/types.js';
-import { DIALECTS } from '../support/dialects.js';
+import { DIALECTS, suiteStore } from '../support/dialects.js';
 
 const key = (kid: string, createdAt: number): SigningKeyRecord => ({
   kid, alg: 'ES256', publicJwk: `{"kid":"${kid}"}`, sealedPrivateJwk: `sealed-${kid}`, createdAt, retiredAt: null,
@@ -15,16 +15,7 @@ const key = (kid: string, createdAt: number): SigningKeyRecord => ({
 
 describe.each(DIALECTS)('signing keys on $name', (dialect) => {
   let store: KyselyStore;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const opened = dialect.open();
-    drop = opened.drop;
-    store = await openStore(opened.url);
-  });
-  afterAll(async () => {
-    await store.close();
-    await drop();
-  });
+  suiteStore(dialect, (opened) => (store = opened));
 
   test('store: rotate retires every active key atomically; list keeps active and recently retired; prune deletes the rest', async () => {
     expect(await store.signingKeys.rotate(key('k1', 1000), 1000)).toEqual([]);

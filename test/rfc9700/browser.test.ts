@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { authorize, authorizeUrl, Browser, readForm } from '../support/browser.js';
+import { authorize, authorizeUrl, Browser, expectPageHeaders, readForm } from '../support/browser.js';
 import { PASSWORD, REDIRECT_URI, seedApp, seedMall } from '../support/fixtures.js';
 import { getAuthorize, type TestClient } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
@@ -18,15 +18,6 @@ beforeAll(async () => {
   app = await seedApp(s);
 });
 afterAll(() => s?.close());
-
-function expectPageHeaders(res: Response) {
-  expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
-  expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
-  expect(res.headers.get('x-frame-options')).toBe('DENY');
-  expect(res.headers.get('referrer-policy')).toBe('no-referrer');
-  expect(res.headers.get('cache-control')).toBe('no-store');
-  expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-}
 
 /** Signs in; returns the browser, the consent page's URL and form. */
 async function signIn(browser = new Browser()) {

@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { AuditLog } from '../../src/oauth/audit.js';
 import { ManualClock } from '../../src/clock.js';
-import { openStore, type KyselyStore } from '../../src/store/kysely/store.js';
-import { DIALECTS } from '../support/dialects.js';
+import type { KyselyStore } from '../../src/store/kysely/store.js';
+import { DIALECTS, suiteStore } from '../support/dialects.js';
 
 /** The audit store (migration 004) and the batching AuditLog, on every dialect. */
 describe.each(DIALECTS)('audit store on $name', (dialect) => {
   let store: KyselyStore;
-  let drop: () => Promise<void>;
+  suiteStore(dialect, (opened) => (store = opened));
   const clock = new ManualClock(1_772_334_000_123);
 
-  beforeAll(async () => {
-    const opened = dialect.open();
-    drop = opened.drop;
-    store = await openStore(opened.url);
-  });
-  afterAll(async () => {
-    await store.close();
-    await drop();
-  });
 
   test('1 200 events queued in one tick land in one flush (chunked inserts), newest first, filterable', async () => {
     const log = new AuditLog(store, clock);

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { PASSWORD, REDIRECT_URI } from './fixtures.js';
 import type { TestServer } from './server.js';
 
@@ -93,4 +94,15 @@ export async function authorizeCode(s: TestServer, o: AuthorizeOptions): Promise
   const code = location.searchParams.get('code');
   if (!code) throw new Error(`no code in ${location.toString()}`);
   return code;
+}
+
+/** The security headers of every HTML page (RFC 9700 §4.16 no framing, §4.2 no Referer, §4.3 no caching). */
+export function expectPageHeaders(res: Response): void {
+  expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+  expect(res.headers.get('x-frame-options')).toBe('DENY');
+  expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  expect(res.headers.get('x-content-type-options')).toBe('nosniff');
 }

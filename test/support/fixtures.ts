@@ -3,7 +3,7 @@ import type { TestServer } from './server.js';
 
 export const PASSWORD = 'correct horse battery';
 
-const deps = (s: TestServer) => ({ store: s.store, clock: s.clock, hasher: s.ctx.hasher });
+const deps = (s: TestServer) => ({ store: s.store, clock: s.clock, hasher: s.ctx.hasher, secretSealer: s.ctx.secretSealer });
 
 /** A mall with a representative operator `boss` and a sub-operator `helper`. */
 export async function seedMall(s: TestServer, mallId = 'mall1', options: { timezone?: string } = {}) {

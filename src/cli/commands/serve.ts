@@ -44,6 +44,8 @@ export async function serve(args: string[], io: CliIO): Promise<number> {
         `  ${demo.authorize_url}`,
         `  operator: ${demo.operator.user_id} / ${demo.operator.password}`,
         `  app:      client_id ${demo.app.client_id}, client_secret ${demo.app.client_secret}`,
+        'Then the operator console lists the installed app and opens it (App URL launch):',
+        `  ${demo.console_url}`,
       ].join('\n'),
     );
   }

@@ -2,15 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Mall, Operator } from '../../store/types.js';
 import type { OAuthContext } from '../context.js';
 import { OAuthError } from '../errors.js';
-import { randomAlnum, verifyPassword } from '../secrets.js';
+import { randomAlnum } from '../secrets.js';
 import type { AuthorizationRequest } from './request.js';
-
-/** Checks an operator's password; the same work is done for unknown accounts. */
-export async function authenticateOperator(ctx: OAuthContext, mall: Mall, userId: string, password: string): Promise<Operator | undefined> {
-  const operator = userId.length <= 64 && password.length <= 1024 ? await ctx.store.operators.get(mall.mallId, userId) : undefined;
-  const ok = await verifyPassword(password.slice(0, 1024), operator?.passwordHash);
-  return ok ? operator : undefined;
-}
 
 /** wire.md: only the representative operator (type P) may consent; a sub-operator gets access_denied. */
 export function assertMayConsent(operator: Operator): void {

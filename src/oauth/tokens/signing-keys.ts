@@ -1,43 +1,33 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Clock } from '../../clock.js';
 import type { SigningKeyRecord, Store } from '../../store/types.js';
 import type { OAuthContext } from '../context.js';
+import { SealError, Sealer } from '../sealing.js';
 import { randomToken } from '../secrets.js';
 
 /** RFC 9068 §2.1: asymmetric signatures; ES256 is the one every JOSE library verifies. */
 export const SIGNING_ALG = 'ES256';
 
 /**
- * The private JWK at rest: AES-256-GCM under a key derived with HKDF-SHA256 from the server key,
- * the kid as associated data (a sealed key cannot be moved to another row). Format
- * `v1.{iv}.{ciphertext}.{tag}`, base64url. As strong as the server key: set SHOPAUTH_SECRET so
- * the key-encryption key does not live in the same database.
+ * The private JWK at rest, sealed (oauth/sealing.ts) under its own HKDF purpose with the kid as
+ * associated data (a sealed key cannot be moved to another row).
  */
 export class KeySealer {
-  private readonly kek: Buffer;
+  private readonly sealer: Sealer;
 
   constructor(serverKey: Buffer) {
-    this.kek = Buffer.from(hkdfSync('sha256', serverKey, Buffer.alloc(0), 'shopauth signing-key encryption v1', 32));
+    this.sealer = new Sealer(serverKey, 'shopauth signing-key encryption v1');
   }
 
   seal(kid: string, jwk: JWK): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.kek, iv);
-    cipher.setAAD(Buffer.from(kid));
-    const ciphertext = Buffer.concat([cipher.update(JSON.stringify(jwk), 'utf8'), cipher.final()]);
-    return ['v1', iv, ciphertext, cipher.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    return this.sealer.seal(kid, JSON.stringify(jwk));
   }
 
   open(kid: string, sealed: string): JWK {
-    const [version, iv, ciphertext, tag] = sealed.split('.');
-    if (version !== 'v1' || !iv || !ciphertext || !tag) throw new Error(`signing key ${kid}: unknown sealed format`);
-    const decipher = createDecipheriv('aes-256-gcm', this.kek, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(kid));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     try {
-      return JSON.parse(Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8')) as JWK;
-    } catch {
+      return JSON.parse(this.sealer.open(kid, sealed)) as JWK;
+    } catch (error) {
+      if (error instanceof SealError && error.reason === 'format') throw new Error(`signing key ${kid}: unknown sealed format`);
       throw new Error(`signing key ${kid} cannot be unsealed: the server key (SHOPAUTH_SECRET) differs from the one that sealed it`);
     }
   }

@@ -1,7 +1,12 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { AppsTable, Database, MallsTable } from '../schema.js';
 import type { App, AppStore, Mall, MallStore, Operator, OperatorStore } from '../types.js';
+import { Prepared } from './prepared.js';
 import { atomic, toApp } from './rows.js';
+
+// Client authentication reads the app on every token request (store/kysely/prepared.ts).
+const appById = new Prepared<{ id: string }, Selectable<AppsTable>>((db, p) => db.selectFrom('apps').selectAll().where('client_id', '=', p.id));
+const mallById = new Prepared<{ id: string }, Selectable<MallsTable>>((db, p) => db.selectFrom('malls').selectAll().where('mall_id', '=', p.id));
 
 export class KyselyMalls implements MallStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -14,7 +19,7 @@ export class KyselyMalls implements MallStore {
   }
 
   async get(mallId: string): Promise<Mall | undefined> {
-    const r = await this.db.selectFrom('malls').selectAll().where('mall_id', '=', mallId).executeTakeFirst();
+    const r = await mallById.first(this.db, { id: mallId });
     return r && { mallId: r.mall_id, name: r.name, timezone: r.timezone, shopNo: r.shop_no, createdAt: r.created_at };
   }
 
@@ -77,7 +82,7 @@ export class KyselyApps implements AppStore {
   }
 
   async get(clientId: string): Promise<App | undefined> {
-    const r = await this.db.selectFrom('apps').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    const r = await appById.first(this.db, { id: clientId });
     return r && toApp(r);
   }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type { AuditEvent, AuditStore } from '../types.js';
+import { PreparedInsert } from './prepared.js';
 
 /** The audit_events table (migration 004), kept out of schema.ts: only this file reads it. */
 interface AuditEventsTable {
@@ -15,6 +16,33 @@ interface AuditEventsTable {
   detail: string | null;
 }
 
+type AuditTables = Database & { audit_events: AuditEventsTable };
+
+const toRow = (e: AuditEvent): AuditEventsTable => ({
+  id: e.id,
+  at: e.at,
+  type: e.type,
+  mall_id: e.mallId,
+  client_id: e.clientId,
+  user_id: e.userId,
+  ip: e.ip,
+  trace_id: e.traceId,
+  detail: e.detail === null ? null : JSON.stringify(e.detail),
+});
+
+const insert = new PreparedInsert<AuditEventsTable, AuditTables>((db, rows) => db.insertInto('audit_events').values(rows));
+
+/**
+ * Rows in chunks of 256, 64, 16, 4 and 1 (store/kysely/prepared.ts compiles one INSERT per chunk
+ * size, not per batch size); 256 rows are 2 304 parameters, under both dialects' limits.
+ */
+async function insertChunks(db: Kysely<AuditTables>, rows: AuditEventsTable[]): Promise<void> {
+  let at = 0;
+  for (const size of [256, 64, 16, 4, 1]) {
+    for (; rows.length - at >= size; at += size) await insert.execute(db, rows.slice(at, at + size));
+  }
+}
+
 export class KyselyAudit implements AuditStore {
   private readonly db;
 
@@ -23,27 +51,11 @@ export class KyselyAudit implements AuditStore {
   }
 
   async append(events: AuditEvent[]): Promise<void> {
-    // Chunks of 500 rows (4 500 parameters): under the SQLite and PostgreSQL parameter limits.
-    for (let i = 0; i < events.length; i += 500) await this.insert(events.slice(i, i + 500));
-  }
-
-  private async insert(events: AuditEvent[]): Promise<void> {
-    await this.db
-      .insertInto('audit_events')
-      .values(
-        events.map((e) => ({
-          id: e.id,
-          at: e.at,
-          type: e.type,
-          mall_id: e.mallId,
-          client_id: e.clientId,
-          user_id: e.userId,
-          ip: e.ip,
-          trace_id: e.traceId,
-          detail: e.detail === null ? null : JSON.stringify(e.detail),
-        })),
-      )
-      .execute();
+    const rows = events.map(toRow);
+    if (rows.length <= 1) return insert.execute(this.db, rows);
+    // Several statements, one transaction: all land (in one commit) or none.
+    const write = (db: Kysely<AuditTables>) => insertChunks(db, rows);
+    return this.db.isTransaction ? write(this.db) : this.db.transaction().execute(write);
   }
 
   async list(filter: { mallId?: string; type?: string; limit?: number } = {}): Promise<AuditEvent[]> {

@@ -1,7 +1,11 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, GrantsTable } from '../schema.js';
 import type { AuthCode, CodeConsumption, CodeStore, Grant, GrantStore } from '../types.js';
+import { Prepared } from './prepared.js';
 import { atomic, toCode, toGrant } from './rows.js';
+
+// Read on every refresh (store/kysely/prepared.ts).
+const byId = new Prepared<{ id: string }, Selectable<GrantsTable>>((db, p) => db.selectFrom('grants').selectAll().where('grant_id', '=', p.id));
 
 export class KyselyGrants implements GrantStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -32,7 +36,7 @@ export class KyselyGrants implements GrantStore {
   }
 
   async get(grantId: string): Promise<Grant | undefined> {
-    const r = await this.db.selectFrom('grants').selectAll().where('grant_id', '=', grantId).executeTakeFirst();
+    const r = await byId.first(this.db, { id: grantId });
     return r && toGrant(r);
   }
 

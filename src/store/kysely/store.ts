@@ -11,6 +11,7 @@ import { KyselyShop } from './shop.js';
 import { KyselySessions, KyselySettings, KyselyTokens } from './tokens.js';
 import { KyselySigningKeys } from './signing-keys.js';
 import { KyselyPodOrderCodes } from './pod-order-codes.js';
+import { KyselyAppSecrets } from './app-secrets.js';
 
 export class KyselyStore implements Store {
   readonly malls;
@@ -25,6 +26,7 @@ export class KyselyStore implements Store {
   readonly signingKeys;
   readonly podOrderCodes;
   readonly audit;
+  readonly appSecrets;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -44,6 +46,7 @@ export class KyselyStore implements Store {
     this.signingKeys = new KyselySigningKeys(db);
     this.podOrderCodes = new KyselyPodOrderCodes(db);
     this.audit = new KyselyAudit(db);
+    this.appSecrets = new KyselyAppSecrets(db);
   }
 
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {

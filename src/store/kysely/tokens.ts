@@ -1,17 +1,35 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, TokensTable } from '../schema.js';
 import type { RefreshRotation, Session, SessionStore, SettingStore, TokenRecord, TokenStore } from '../types.js';
+import { Prepared, PreparedInsert } from './prepared.js';
 import { fromToken, toToken } from './rows.js';
+
+type TokenRow = Selectable<TokensTable>;
+
+// The queries of every token request and every API call, compiled once (store/kysely/prepared.ts).
+const byHash = new Prepared<{ hash: string }, TokenRow>((db, p) => db.selectFrom('tokens').selectAll().where('token_hash', '=', p.hash));
+const rotation = new Prepared<{ hash: string; now: number }, TokenRow>((db, p) =>
+  db
+    .updateTable('tokens')
+    .set({ rotated_at: p.now })
+    .where('token_hash', '=', p.hash)
+    .where('kind', '=', 'refresh')
+    .where('rotated_at', 'is', null)
+    .returningAll(),
+);
+
+// Every issuance writes a pair: one two-row INSERT (store/kysely/prepared.ts).
+const insert = new PreparedInsert<TokenRow>((db, rows) => db.insertInto('tokens').values(rows));
 
 export class KyselyTokens implements TokenStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async save(tokens: TokenRecord[]): Promise<void> {
-    await this.db.insertInto('tokens').values(tokens.map(fromToken)).execute();
+    await insert.execute(this.db, tokens.map(fromToken));
   }
 
   async get(tokenHash: string): Promise<TokenRecord | undefined> {
-    const r = await this.db.selectFrom('tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    const r = await byHash.first(this.db, { hash: tokenHash });
     return r && toToken(r);
   }
 
@@ -21,14 +39,7 @@ export class KyselyTokens implements TokenStore {
   }
 
   async rotate(tokenHash: string, now: number): Promise<RefreshRotation> {
-    const won = await this.db
-      .updateTable('tokens')
-      .set({ rotated_at: now })
-      .where('token_hash', '=', tokenHash)
-      .where('kind', '=', 'refresh')
-      .where('rotated_at', 'is', null)
-      .returningAll()
-      .executeTakeFirst();
+    const won = await rotation.first(this.db, { hash: tokenHash, now });
     if (won) return { status: 'ok', token: toToken(won) };
     const seen = await this.get(tokenHash);
     return seen && seen.kind === 'refresh' ? { status: 'reused', token: seen } : { status: 'unknown' };

@@ -5,6 +5,8 @@ import * as m003 from './003-shop-data.js';
 import * as m004 from './004-audit.js';
 import * as m005 from './005-pod-order-codes.js';
 import * as m006 from './006-pod-store-customer-id.js';
+import * as m007 from './007-app-secrets.js';
+import * as m008 from './008-token-indexes.js';
 
 /**
  * Versioned migrations, applied in name order at start and by `shopauth migrate`.
@@ -17,6 +19,8 @@ const migrations: Record<string, Migration> = {
   '004-audit': m004,
   '005-pod-order-codes': m005,
   '006-pod-store-customer-id': m006,
+  '007-app-secrets': m007,
+  '008-token-indexes': m008,
 };
 
 export const migrationProvider: MigrationProvider = {

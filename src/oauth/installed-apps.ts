@@ -1,0 +1,86 @@
+import type { App, Grant, Mall, Operator } from '../store/types.js';
+import type { OAuthContext } from './context.js';
+import { OAuthError } from './errors.js';
+import { RegistryError, revokeGrants } from './registry.js';
+
+/** One operator's consent to an installed app. */
+export interface Consent {
+  userId: string;
+  /** The operator's name, or the user id if that operator is gone. */
+  name: string;
+  scopes: string[];
+  /** The latest consent (a new consent replaces the scopes). */
+  at: number;
+}
+
+/** An app installed in a mall: it holds at least one live grant there. */
+export interface InstalledApp {
+  app: App;
+  consents: Consent[];
+  /** A sealed client secret is kept, so the App URL launch can be signed (oauth/app-launch.ts). */
+  launchable: boolean;
+}
+
+async function describe(ctx: OAuthContext, app: App, grants: Grant[]): Promise<InstalledApp> {
+  const consents: Consent[] = [];
+  for (const g of grants) {
+    const who = await ctx.store.operators.get(g.mallId, g.userId);
+    consents.push({ userId: g.userId, name: who?.name ?? g.userId, scopes: g.scopes, at: g.updatedAt });
+  }
+  const launchable = app.clientType === 'confidential' && (await ctx.store.appSecrets.get(app.clientId)) !== undefined;
+  return { app, consents, launchable };
+}
+
+/** The mall's installed apps, in the order they were first let in: live grants of live apps. */
+export async function installedApps(ctx: OAuthContext, mall: Mall): Promise<InstalledApp[]> {
+  const byApp = new Map<string, Grant[]>();
+  for (const g of await ctx.store.grants.list(mall.mallId)) {
+    if (g.revokedAt !== null) continue;
+    const list = byApp.get(g.clientId) ?? [];
+    list.push(g);
+    byApp.set(g.clientId, list);
+  }
+  const out: InstalledApp[] = [];
+  for (const [clientId, grants] of byApp) {
+    const app = await ctx.store.apps.get(clientId);
+    if (app && app.kind === 'app' && app.revokedAt === null) out.push(await describe(ctx, app, grants));
+  }
+  return out;
+}
+
+const notInstalled = () => new OAuthError('not_found', 'the app is not installed in this mall');
+
+/** One installed app; 404 when the app is unknown, revoked, or holds no live grant in the mall. */
+export async function installedApp(ctx: OAuthContext, mall: Mall, clientId: string): Promise<InstalledApp> {
+  const app = await ctx.store.apps.get(clientId);
+  if (!app || app.kind !== 'app' || app.revokedAt !== null) throw notInstalled();
+  const grants = (await ctx.store.grants.list(mall.mallId)).filter((g) => g.clientId === clientId && g.revokedAt === null);
+  if (grants.length === 0) throw notInstalled();
+  return describe(ctx, app, grants);
+}
+
+/**
+ * The representative operator removes an app from the mall: every live grant of the app there
+ * is revoked, with every token issued under them, at once; each is audited as `grant.revoked`.
+ * Sub-operators may open apps but not remove them (403).
+ */
+export async function removeApp(
+  ctx: OAuthContext,
+  mall: Mall,
+  operator: Operator,
+  clientId: string,
+  meta: { ip: string; traceId: string },
+): Promise<Grant[]> {
+  if (operator.userType !== 'P') throw new OAuthError('access_denied', 'only the representative operator can remove apps');
+  let revoked: Grant[];
+  try {
+    revoked = await ctx.store.transaction((store) => revokeGrants({ store, clock: ctx.clock, hasher: ctx.hasher }, { mallId: mall.mallId, clientId }));
+  } catch (error) {
+    if (error instanceof RegistryError) throw notInstalled();
+    throw error;
+  }
+  for (const g of revoked) {
+    ctx.audit.record({ type: 'grant.revoked', mallId: mall.mallId, clientId, userId: g.userId, ...meta, detail: { grant_id: g.grantId, by: operator.userId } });
+  }
+  return revoked;
+}

@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import type { AppSecretRecord, AppSecretStore } from '../types.js';
+
+/** The app_secrets table (migration 007), kept out of schema.ts: only this file reads it. */
+interface AppSecretsTable {
+  client_id: string;
+  sealed_secret: string;
+  created_at: number;
+}
+
+export class KyselyAppSecrets implements AppSecretStore {
+  private readonly db;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db.withTables<{ app_secrets: AppSecretsTable }>();
+  }
+
+  async add(r: AppSecretRecord): Promise<boolean> {
+    const stored = await this.db
+      .insertInto('app_secrets')
+      .values({ client_id: r.clientId, sealed_secret: r.sealedSecret, created_at: r.createdAt })
+      .onConflict((oc) => oc.column('client_id').doNothing())
+      .returning('client_id')
+      .execute();
+    return stored.length === 1;
+  }
+
+  async get(clientId: string): Promise<AppSecretRecord | undefined> {
+    const r = await this.db.selectFrom('app_secrets').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    return r && { clientId: r.client_id, sealedSecret: r.sealed_secret, createdAt: r.created_at };
+  }
+}
