@@ -72,7 +72,7 @@ export function consoleRoutes(ctx: OAuthContext, options: { throttle?: LoginThro
       const operator = await sessionOperator(ctx, req);
       if (!operator) return showLogin(req, reply);
       const lang = launchLang((req.query as Record<string, unknown>).lang);
-      const location = await launchApp(ctx, req.mall, operator, req.params.client_id, lang);
+      const location = await launchApp(ctx, req.mall, operator, req.params.client_id, lang, { ip: req.ip, traceId: req.id });
       return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(location, 302);
     });
     app.post('/console/apps/:client_id/launch', post, login);

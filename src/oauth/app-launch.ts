@@ -80,7 +80,14 @@ export function verifyLaunch(rawQuery: string, clientSecret: string): boolean {
  * the URL to send the browser to. 404 when the app holds no live grant in the mall; 409 when no
  * sealed secret was kept for it (registered before shopauth kept them, or a public client).
  */
-export async function launchApp(ctx: OAuthContext, mall: Mall, operator: Operator, clientId: string, lang: LaunchLang): Promise<string> {
+export async function launchApp(
+  ctx: OAuthContext,
+  mall: Mall,
+  operator: Operator,
+  clientId: string,
+  lang: LaunchLang,
+  meta: { ip?: string; traceId?: string } = {},
+): Promise<string> {
   const { app, launchable } = await installedApp(ctx, mall, clientId);
   const kept = launchable ? await ctx.store.appSecrets.get(clientId) : undefined;
   if (!kept) throw new OAuthError('invalid_request', launchUnavailable(app.clientType), { status: 409 });
@@ -90,7 +97,9 @@ export async function launchApp(ctx: OAuthContext, mall: Mall, operator: Operato
   } catch {
     throw new OAuthError('server_error', "the app's secret cannot be unsealed: the server key (SHOPAUTH_SECRET) differs from the one that sealed it; re-register the app");
   }
-  return signedLaunchUrl(app.appUrl, launchParams(mall, operator, lang, ctx.clock.now()), secret);
+  const url = signedLaunchUrl(app.appUrl, launchParams(mall, operator, lang, ctx.clock.now()), secret);
+  ctx.audit.record({ type: 'app.launched', mallId: mall.mallId, clientId, userId: operator.userId, ...meta, detail: { lang } });
+  return url;
 }
 
 /** Why an installed app cannot be launched, in words for the console. */

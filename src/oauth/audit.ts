@@ -13,6 +13,7 @@ export type AuditType =
   | 'token.revoked'
   | 'grant.revoked'
   | 'credentials.revoked'
+  | 'app.launched'
   | 'refresh.reuse_detected'
   | 'refresh.grace_retry'
   | 'code.replay_detected'

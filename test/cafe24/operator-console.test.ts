@@ -234,6 +234,11 @@ describe('App URL launch (wire.md)', () => {
     expect(query.indexOf('&hmac=')).toBe(query.lastIndexOf('&'));
     // Another secret gives another hmac: the app can tell.
     expect(expectedHmac(query, other.clientSecret)).not.toBe(new URLSearchParams(query).get('hmac'));
+    // The launch is in the audit log, with who and from where, never the secret.
+    await s.ctx.audit.flush();
+    const [event] = await s.store.audit.list({ mallId: 'mall1', type: 'app.launched', limit: 1 });
+    expect(event).toMatchObject({ type: 'app.launched', clientId: app.clientId, userId: 'boss', ip: '127.0.0.1', traceId: res.headers.get('x-trace-id'), detail: { lang: 'ko_KR' } });
+    expect(JSON.stringify(event)).not.toContain(app.clientSecret);
   });
 
   test('timestamp is the current time in unix seconds; lang from the query when allowed, else ko_KR', async () => {
