@@ -62,3 +62,6 @@ export function arg(p: Parsed, index: number, name: string): string {
   if (v === undefined) throw new UsageError(`missing ${name}`);
   return v;
 }
+
+/** A stored time (epoch ms) as ISO 8601 for output, null as null. */
+export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

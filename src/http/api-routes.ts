@@ -8,7 +8,6 @@ import * as S from '../api/schemas.js';
 import { storeResource } from '../api/store-resource.js';
 import type { OAuthContext } from '../oauth/context.js';
 import { apiValidatorCompiler } from './api-validation.js';
-import { emptyJsonIsNoBody } from './json-body.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -61,7 +60,6 @@ interface ApiRoute {
 export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     app.setValidatorCompiler(apiValidatorCompiler);
-    emptyJsonIsNoBody(app);
     const deps = { store: ctx.store, clock: ctx.clock };
     const q = (req: FastifyRequest) => req.query as Query;
     const productNo = (req: FastifyRequest) => (req.params as { product_no: number }).product_no;

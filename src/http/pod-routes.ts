@@ -10,7 +10,6 @@ import { OAuthError } from '../oauth/errors.js';
 import type { Mall } from '../store/types.js';
 import { guardRequest } from './api-routes.js';
 import { sendError, setPodErrorWriter } from './errors.js';
-import { emptyJsonIsNoBody } from './json-body.js';
 import { invalidField, podErrorBody, refreshTokenExpired, tokenDoesNotExist } from './pod-errors.js';
 import { podValidatorCompiler } from './pod-validation.js';
 import { MallCache } from './tenancy.js';
@@ -74,9 +73,6 @@ export function podRoutes(ctx: OAuthContext, options: PodOptions): FastifyPlugin
   }
 
   return async (app) => {
-    // A POST without a body but with `Content-Type: application/json` is common in client code: an empty body is no body.
-    emptyJsonIsNoBody(app);
-
     const config = { dialect: 'pod' as const };
     const tokenOpts = { config, bodyLimit: 16 * 1024, onSend: noStore };
 

@@ -9,6 +9,7 @@ import { randomText } from '../oauth/secrets.js';
 import type { Store } from '../store/types.js';
 import { DEMO_CLIENT_ID, demoClientSecret } from '../demo.js';
 import { ApiGuard } from '../api/guard.js';
+import { emptyJsonIsNoBody } from './json-body.js';
 import { openSharedState, type SharedState } from '../shared-state/index.js';
 import { LOGIN_LIMITS, LoginThrottle } from '../oauth/login-throttle.js';
 import { apiRoutes } from './api-routes.js';
@@ -80,6 +81,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.addHook('onClose', () => ctx.audit.flush());
   await app.register(cookie);
   await app.register(formbody);
+  emptyJsonIsNoBody(app);
   // Shared state and the API guard, before any route; /openapi.json sees every route added after this.
   // The error's message only: a Redis URL may carry a password.
   const shared = openSharedState({ redisUrl: config.redisUrl, onError: (err) => app.log.error({ message: err.message }, 'redis unavailable') });

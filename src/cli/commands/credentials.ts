@@ -1,9 +1,7 @@
 import { recordEvents } from '../../oauth/audit.js';
 import { createCredentials, revokeCredentials } from '../../oauth/credentials.js';
 import type { App } from '../../store/types.js';
-import { arg, openRegistry, parse, result, str, UsageError, type CliIO } from '../io.js';
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { arg, iso, openRegistry, parse, result, str, UsageError, type CliIO } from '../io.js';
 
 const describe = (a: App) => ({
   client_id: a.clientId,

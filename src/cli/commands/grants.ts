@@ -1,9 +1,7 @@
 import { recordEvents } from '../../oauth/audit.js';
 import { revokeGrants } from '../../oauth/registry.js';
 import type { Grant } from '../../store/types.js';
-import { arg, openRegistry, parse, result, str, type CliIO } from '../io.js';
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { arg, iso, openRegistry, parse, result, str, type CliIO } from '../io.js';
 
 const describe = (g: Grant) => ({
   grant_id: g.grantId,
