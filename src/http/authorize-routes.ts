@@ -3,7 +3,7 @@ import { consentPage, loginPage, operatorLabel } from '../console/authorize-page
 import { approve, assertMayConsent, authorizationResponseUrl } from '../oauth/authorize/consent.js';
 import { validateAuthorizationRequest, type AuthorizationRequest } from '../oauth/authorize/request.js';
 import type { OAuthContext } from '../oauth/context.js';
-import { OAuthError } from '../oauth/errors.js';
+import { OAuthError, wireDescription } from '../oauth/errors.js';
 import type { Operator } from '../store/types.js';
 import { sendPage } from './pages.js';
 import { formParams } from './params.js';
@@ -27,7 +27,7 @@ export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf, options: 
       reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(authorizationResponseUrl(redirectUri, { ...params, iss: issuerOf(req) }), status);
 
     const redirectError = (req: FastifyRequest, reply: FastifyReply, redirectUri: string, state: string | undefined, err: OAuthError, status: 302 | 303) =>
-      respond(req, reply, redirectUri, { error: err.error, error_description: err.description, state, trace_id: req.id }, status);
+      respond(req, reply, redirectUri, { error: err.error, error_description: wireDescription(err.description), state, trace_id: req.id }, status);
 
     /** Validates the query; answers errors itself and returns undefined then. */
     async function validate(req: FastifyRequest, reply: FastifyReply, status: 302 | 303): Promise<AuthorizationRequest | undefined> {

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorPage } from '../console/authorize-pages.js';
-import { OAuthError } from '../oauth/errors.js';
+import { OAuthError, wireDescription } from '../oauth/errors.js';
 import { sendPage } from './pages.js';
 
 /**
@@ -60,7 +60,7 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: OAuthEr
     case 'oauth': {
       if (err.error === 'invalid_client') reply.header('www-authenticate', 'Basic realm="shopauth"');
       const error = OAUTH_CODES.has(err.error) ? err.error : 'invalid_request';
-      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send({ error, error_description: err.description, trace_id: traceId });
+      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send({ error, error_description: wireDescription(err.description), trace_id: traceId });
     }
   }
 }

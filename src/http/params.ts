@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { OAuthError } from '../oauth/errors.js';
+import { OAuthError, paramName } from '../oauth/errors.js';
 
 /**
  * The form parameters of an OAuth request: `application/x-www-form-urlencoded` only
@@ -18,7 +18,7 @@ export function formParams(req: FastifyRequest): Record<string, string> {
 export function singleValued(input: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(input)) {
-    if (typeof value !== 'string') throw new OAuthError('invalid_request', `${key.slice(0, 40)} is repeated`);
+    if (typeof value !== 'string') throw new OAuthError('invalid_request', `${paramName(key)} is repeated`);
     out[key] = value;
   }
   return out;

@@ -72,3 +72,20 @@ export class OAuthError extends Error {
     this.headers = options.headers ?? {};
   }
 }
+
+/** Longest error_description written to the wire; longer ones are cut (issue 15, item 7). */
+export const MAX_DESCRIPTION = 200;
+
+/**
+ * RFC 6749 §4.1.2.1 and §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E (no `"`,
+ * no `\`, nothing outside printable ASCII). Any other character becomes `?`, and the text is cut
+ * to MAX_DESCRIPTION characters, so a parameter name an attacker chose cannot put arbitrary text
+ * of any length onto a redirect or a JSON error.
+ */
+export function wireDescription(description: string): string {
+  const clean = description.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?');
+  return clean.length <= MAX_DESCRIPTION ? clean : `${clean.slice(0, MAX_DESCRIPTION - 3)}...`;
+}
+
+/** A parameter name quoted in an error description: at most 40 characters (the rest is the client's). */
+export const paramName = (name: string): string => (name.length <= 40 ? name : `${name.slice(0, 40)}...`);

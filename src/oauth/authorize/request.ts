@@ -1,6 +1,6 @@
 import type { App, Mall } from '../../store/types.js';
 import type { OAuthContext } from '../context.js';
-import { OAuthError } from '../errors.js';
+import { OAuthError, paramName } from '../errors.js';
 import { isValidChallenge } from '../pkce.js';
 import { parseScopes, requireSubset } from '../scopes.js';
 
@@ -52,7 +52,7 @@ export async function validateAuthorizationRequest(
   const state = one('state');
   const fail = (error: OAuthError): AuthorizationValidation => ({ kind: 'redirect', redirectUri, state: state ?? undefined, error });
   for (const [name, value] of Object.entries(query)) {
-    if (Array.isArray(value)) return fail(new OAuthError('invalid_request', `${name} is repeated`));
+    if (Array.isArray(value)) return fail(new OAuthError('invalid_request', `${paramName(name)} is repeated`));
   }
   const responseType = one('response_type');
   // wire.md: a missing response_type is unsupported_response_type, as the seed's table says.
