@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * One typed, validated configuration, read from flags and environment (flags win).
  * Each part of the server takes only the fields it needs.
@@ -23,6 +25,13 @@ export interface Lifetimes {
   refreshGraceMs: number;
 }
 
+/**
+ * Which proxies in front are trusted with X-Forwarded-* (issue 15, item 2): a number of hops (the
+ * rightmost `hops` addresses of X-Forwarded-For are proxies, the one before them the client), or
+ * the proxies' address ranges. Never "every hop": the leftmost entry is whatever the client wrote.
+ */
+export type TrustProxy = { hops: number } | { ranges: string[] };
+
 export interface Config {
   /** SQLite file path or PostgreSQL URL. */
   db: string;
@@ -34,8 +43,8 @@ export interface Config {
   mallDomain: string | null;
   /** A secret to derive the server key from; if unset a random key is kept in the store. */
   secret: string | null;
-  /** Trust X-Forwarded-* from a proxy in front (secure cookies when it says https). */
-  trustProxy: boolean;
+  /** Proxies trusted with X-Forwarded-For/-Proto/-Host (client address, https, host); null: none. */
+  trustProxy: TrustProxy | null;
   lifetimes: Lifetimes;
   /** Server-wide API rate limit (wire.md: 40 calls, 2 per second), or null for none. */
   rateLimit: RateLimitSetting | null;
@@ -62,6 +71,28 @@ export function parseRateLimit(text: string): RateLimitSetting | null {
   const perSecond = Number(m?.[2]);
   if (!m || size < 1 || perSecond <= 0) throw new Error(`rate limit must look like 40/2 (size/drain per second) or off, not "${text}"`);
   return { size, perSecond };
+}
+
+/** `--trust-proxy`: a hop count (1 to 10) or a comma-separated list of addresses / CIDR ranges. */
+export function parseTrustProxy(text: string): TrustProxy | null {
+  const t = text.trim();
+  if (t === '' || t === 'off' || t === 'false') return null;
+  if (/^\d{1,2}$/.test(t)) {
+    const hops = Number(t);
+    if (hops < 1 || hops > 10) throw new Error('trust proxy hop count must be 1 to 10');
+    return { hops };
+  }
+  if (t === 'true') throw new Error('trust proxy "true" would trust every hop (the client writes X-Forwarded-For); give a hop count like 1, or the proxies\' addresses like 10.0.0.0/8');
+  const ranges = t.split(',').map((r) => r.trim()).filter(Boolean);
+  for (const r of ranges) {
+    const [address = '', prefix, extra] = r.split('/');
+    const family = isIP(address);
+    const max = family === 6 ? 128 : 32;
+    if (family === 0 || extra !== undefined || (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max))) {
+      throw new Error(`trust proxy must be a hop count or addresses / CIDR ranges, not "${r}"`);
+    }
+  }
+  return { ranges };
 }
 
 /** SHOPAUTH_REFRESH_GRACE_SECONDS: whole seconds, 0 (off) to 300. */
@@ -98,7 +129,7 @@ export function loadConfig(flags: Partial<Record<string, string | boolean | unde
     publicUrl,
     mallDomain: str('mall-domain', 'SHOPAUTH_MALL_DOMAIN') ?? null,
     secret: str('secret', 'SHOPAUTH_SECRET') ?? null,
-    trustProxy: (str('trust-proxy', 'SHOPAUTH_TRUST_PROXY') ?? 'false') === 'true' || flags['trust-proxy'] === true,
+    trustProxy: parseTrustProxy(str('trust-proxy', 'SHOPAUTH_TRUST_PROXY') ?? ''),
     lifetimes: { ...defaultLifetimes, refreshGraceMs: parseGraceSeconds(str('refresh-grace-seconds', 'SHOPAUTH_REFRESH_GRACE_SECONDS') ?? '0') * 1000 },
     rateLimit: parseRateLimit(str('rate-limit', 'SHOPAUTH_RATE_LIMIT') ?? '40/2'),
     redisUrl: str('redis', 'SHOPAUTH_REDIS_URL') ?? null,

@@ -37,7 +37,7 @@ export async function seedDemo(ctx: OAuthContext, baseUrl: string): Promise<Demo
     if (!(await store.operators.get(DEMO_MALL, 'admin'))) await addOperator(tx, { mallId: DEMO_MALL, userId: 'admin', password, userType: 'P', name: 'Demo Admin' });
     const existing = await store.apps.get(DEMO_CLIENT_ID);
     if (!existing) {
-      await createApp(tx, { name: 'Demo App', appUrl: `${baseUrl}/demo`, redirectUris: [redirectUri], scopes, clientId: DEMO_CLIENT_ID, clientSecret });
+      await createApp(tx, { name: 'Demo App', appUrl: `${baseUrl}/demo`, redirectUris: [redirectUri], scopes, clientId: DEMO_CLIENT_ID, clientSecret, insecureHttp: true });
     } else if (!existing.redirectUris.includes(redirectUri)) {
       throw new Error(`the demo app is registered for ${existing.redirectUris.join(', ')}; serve on that address or use a fresh --db`);
     } else if (!(await store.appSecrets.get(DEMO_CLIENT_ID))) {

@@ -10,12 +10,17 @@ interface MetadataOptions {
   baseOf: (req: FastifyRequest) => string;
   issuerOf: (req: FastifyRequest) => string;
   findMall: (mallId: string) => Promise<Mall | undefined>;
+  /** The issuer is fixed (--public-url), not taken from the request's Host. */
+  fixedIssuer: boolean;
 }
 
-function sendMetadata(reply: FastifyReply, base: string, issuer: string): FastifyReply {
-  // Public and the same for everyone: cacheable, readable cross-origin (browser-based clients).
+function sendMetadata(reply: FastifyReply, base: string, issuer: string, fixedIssuer: boolean): FastifyReply {
+  // With --public-url the document is the same for everyone: cacheable, readable cross-origin
+  // (browser-based clients). Without it, it follows the Host (and a trusted proxy's
+  // X-Forwarded-Host): a shared cache must not keep one host's answer for another (issue 15, item 2).
+  if (fixedIssuer) reply.header('cache-control', 'public, max-age=300');
+  else reply.header('cache-control', 'private, no-cache').header('vary', 'host, x-forwarded-host, x-forwarded-proto');
   return reply
-    .header('cache-control', 'public, max-age=300')
     .header('access-control-allow-origin', '*')
     .send(authorizationServerMetadata(base, issuer));
 }
@@ -30,7 +35,7 @@ export function rootMetadataRoutes(options: MetadataOptions): FastifyPluginAsync
       const mall = await options.findMall((req.params as { mall_id: string }).mall_id);
       if (!mall) return sendError(req, reply, new OAuthError('not_found', 'no such mall'), 'api');
       req.mall = mall;
-      return sendMetadata(reply, options.baseOf(req), options.issuerOf(req));
+      return sendMetadata(reply, options.baseOf(req), options.issuerOf(req), options.fixedIssuer);
     });
   };
 }
@@ -41,6 +46,6 @@ export function rootMetadataRoutes(options: MetadataOptions): FastifyPluginAsync
  */
 export function mallMetadataRoutes(options: Omit<MetadataOptions, 'findMall'>): FastifyPluginAsync {
   return async (app) => {
-    app.get(METADATA_PATH, { config: { dialect: 'api' } }, async (req, reply) => sendMetadata(reply, options.baseOf(req), options.issuerOf(req)));
+    app.get(METADATA_PATH, { config: { dialect: 'api' } }, async (req, reply) => sendMetadata(reply, options.baseOf(req), options.issuerOf(req), options.fixedIssuer));
   };
 }

@@ -10,6 +10,7 @@ import type { Store } from '../store/types.js';
 import { DEMO_CLIENT_ID, demoClientSecret } from '../demo.js';
 import { ApiGuard } from '../api/guard.js';
 import { emptyJsonIsNoBody } from './json-body.js';
+import { dropUntrustedForwarding, trustFunction } from './forwarded.js';
 import { openSharedState, type SharedState } from '../shared-state/index.js';
 import { LOGIN_LIMITS, LoginThrottle } from '../oauth/login-throttle.js';
 import { apiRoutes } from './api-routes.js';
@@ -29,6 +30,8 @@ export interface ServerOptions {
   clock: Clock;
   /** Log destination; false for none (tests). Logs are JSON lines with the request's trace_id. */
   log?: NodeJS.WritableStream | false;
+  /** `serve --demo`: mount the demo app's pages (`/demo`, `/demo/callback`); off otherwise (issue 15, item 10). */
+  demo?: boolean;
 }
 
 export interface Server {
@@ -64,7 +67,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     genReqId: traceId,
     logController: new LogController({ requestIdLogLabel: 'trace_id' }),
     bodyLimit: 1024 * 1024,
-    trustProxy: config.trustProxy,
+    trustProxy: config.trustProxy === null ? false : trustFunction(config.trustProxy),
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
     // Rejections before any route (bytes that are not HTTP; an undecodable URL or an over-long path
@@ -79,6 +82,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   // Audit writes are off the request path; a failed one is logged, and the queue drains at close.
   ctx.audit.onError((err, dropped) => app.log.error({ err, dropped }, 'audit write failed'));
   app.addHook('onClose', () => ctx.audit.flush());
+  app.decorate('shopauthPublicUrl', config.publicUrl);
+  dropUntrustedForwarding(app, config.trustProxy);
   await app.register(cookie);
   await app.register(formbody);
   emptyJsonIsNoBody(app);
@@ -108,13 +113,13 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   // wire.md, Tenancy: the issuer of a mall is {base}/malls/{mall_id}.
   const baseOf = (req: FastifyRequest) => config.publicUrl ?? `${req.protocol}://${req.host}`;
   const issuerOf = (req: FastifyRequest) => `${baseOf(req)}/malls/${req.mall.mallId}`;
-  app.register(demoRoutes({ clientId: DEMO_CLIENT_ID, baseOf, launchSecret: demoClientSecret(ctx.serverKey) }));
+  if (options.demo) app.register(demoRoutes({ clientId: DEMO_CLIENT_ID, baseOf, launchSecret: demoClientSecret(ctx.serverKey) }));
   app.register(podRoutes(ctx, { baseOf, guard }));
   const malls = new MallCache(store);
   // RFC 8414 metadata: at the root with the issuer path appended, and under the mall (below).
-  await app.register(rootMetadataRoutes({ baseOf, issuerOf, findMall: (id) => malls.get(id) }));
+  await app.register(rootMetadataRoutes({ baseOf, issuerOf, fixedIssuer: config.publicUrl !== null, findMall: (id) => malls.get(id) }));
   await registerTenantRoutes(app, malls, config.mallDomain, async (scope) => {
-    await scope.register(mallMetadataRoutes({ baseOf, issuerOf }));
+    await scope.register(mallMetadataRoutes({ baseOf, issuerOf, fixedIssuer: config.publicUrl !== null }));
     await scope.register(authorizeRoutes(ctx, issuerOf, { throttle: loginThrottle }));
     await scope.register(consoleRoutes(ctx, { throttle: loginThrottle }));
     await scope.register(oauthRoutes(ctx, issuerOf));

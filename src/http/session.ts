@@ -9,17 +9,37 @@ import type { Operator } from '../store/types.js';
  * The operator's browser session on the login and consent pages. The cookie holds a random id;
  * the store holds only its hash. Before login the same cookie anchors the CSRF token.
  */
-const COOKIE = 'shopauth_sid';
+const PLAIN = 'shopauth_sid';
 
-const cookiePath = (req: FastifyRequest) => req.mallBase || '/';
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The configured public URL (config.publicUrl), for cookie decisions; null when derived from requests. */
+    shopauthPublicUrl: string | null;
+  }
+}
+
+/**
+ * Issue 15, item 9: over https (the public URL is https, or this request came over TLS) the cookie
+ * is `__Host-` prefixed (RFC 6265bis §4.1.3.2: Secure, Path=/, no Domain, so no sibling host or
+ * plain-http page can plant or shadow it) and named per mall, since Path=/ no longer keeps malls
+ * apart. Over plain http (a loopback sandbox): `shopauth_sid`, path-scoped to the mall.
+ */
+function cookieOf(req: FastifyRequest): { name: string; path: string; secure: boolean } {
+  const https = req.protocol === 'https' || req.server.shopauthPublicUrl?.startsWith('https://') === true;
+  if (https) return { name: `__Host-shopauth_sid_${req.mall.mallId}`, path: '/', secure: true };
+  return { name: PLAIN, path: req.mallBase || '/', secure: false };
+}
+
+const sidOf = (req: FastifyRequest): string | undefined => req.cookies[cookieOf(req).name];
 
 function setSessionCookie(req: FastifyRequest, reply: FastifyReply, sid: string): void {
-  reply.setCookie(COOKIE, sid, { path: cookiePath(req), httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https' });
+  const c = cookieOf(req);
+  reply.setCookie(c.name, sid, { path: c.path, httpOnly: true, sameSite: 'lax', secure: c.secure });
 }
 
 /** The session id from the cookie, making and setting a fresh one if there is none. */
 export function sessionId(req: FastifyRequest, reply: FastifyReply): string {
-  const sid = req.cookies[COOKIE];
+  const sid = sidOf(req);
   if (sid && /^[A-Za-z0-9_-]{43}$/.test(sid)) return sid;
   const fresh = randomToken();
   setSessionCookie(req, reply, fresh);
@@ -31,7 +51,7 @@ export const csrfToken = (ctx: OAuthContext, sid: string): string =>
   createHmac('sha256', ctx.serverKey).update('csrf\0').update(sid).digest('base64url');
 
 export function csrfValid(ctx: OAuthContext, req: FastifyRequest, presented: string | undefined): boolean {
-  const sid = req.cookies[COOKIE];
+  const sid = sidOf(req);
   return sid !== undefined && presented !== undefined && safeEqual(csrfToken(ctx, sid), presented);
 }
 
@@ -44,7 +64,7 @@ export function assertCsrf(ctx: OAuthContext, req: FastifyRequest, presented: st
 
 /** The operator signed in on this session for this request's mall, if any. */
 export async function sessionOperator(ctx: OAuthContext, req: FastifyRequest): Promise<Operator | undefined> {
-  const sid = req.cookies[COOKIE];
+  const sid = sidOf(req);
   if (!sid) return undefined;
   const session = await ctx.store.sessions.get(ctx.hasher.hash(sid, 'session'), ctx.clock.now());
   if (!session || session.mallId !== req.mall.mallId) return undefined;
@@ -53,7 +73,7 @@ export async function sessionOperator(ctx: OAuthContext, req: FastifyRequest): P
 
 /** Signs the operator in under a new session id (session fixation: the old id dies). */
 export async function startSession(ctx: OAuthContext, req: FastifyRequest, reply: FastifyReply, operator: Operator): Promise<void> {
-  const old = req.cookies[COOKIE];
+  const old = sidOf(req);
   if (old) await ctx.store.sessions.delete(ctx.hasher.hash(old, 'session'));
   const sid = randomToken();
   const now = ctx.clock.now();
@@ -69,7 +89,8 @@ export async function startSession(ctx: OAuthContext, req: FastifyRequest, reply
 
 /** Signs out: the session is deleted and the cookie cleared. */
 export async function endSession(ctx: OAuthContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const sid = req.cookies[COOKIE];
+  const sid = sidOf(req);
   if (sid) await ctx.store.sessions.delete(ctx.hasher.hash(sid, 'session'));
-  reply.clearCookie(COOKIE, { path: cookiePath(req), httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https' });
+  const c = cookieOf(req);
+  reply.clearCookie(c.name, { path: c.path, httpOnly: true, sameSite: 'lax', secure: c.secure });
 }

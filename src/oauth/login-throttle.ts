@@ -1,9 +1,10 @@
 import type { Clock } from '../clock.js';
 import type { BucketLimit, LeakyBucket } from '../shared-state/index.js';
+import { addressBucket } from './address-bucket.js';
 
 /**
  * Login throttling against online password guessing (issue 5): two leaky buckets per attempt, one
- * per address and one per account (mall + operator id). Every attempt pours one unit into each,
+ * per address (IPv4 /32, IPv6 /64) and one per account (mall + operator id). Every attempt pours one unit into each,
  * BEFORE the password is checked, so a throttled attempt learns nothing. A successful login
  * empties the account's bucket (not the address's: signing in to one's own account must not buy
  * more guesses at others). Buckets live in the shared state (Redis when configured), so the
@@ -28,7 +29,8 @@ export class LoginThrottle {
   ) {}
 
   private static accountKey = (mallId: string, userId: string) => `login:account:${mallId}:${userId.slice(0, 64)}`;
-  private static addressKey = (ip: string) => `login:address:${ip}`;
+  /** Per IPv4 address, per IPv6 /64 (address-bucket.ts). */
+  private static addressKey = (ip: string) => `login:address:${addressBucket(ip)}`;
 
   /** Records an attempt; says whether it may go on. */
   async attempt(mallId: string, userId: string, ip: string): Promise<ThrottleVerdict> {

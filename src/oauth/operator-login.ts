@@ -1,13 +1,20 @@
 import type { Mall, Operator } from '../store/types.js';
 import type { OAuthContext } from './context.js';
 import type { LoginThrottle } from './login-throttle.js';
-import { verifyPassword } from './secrets.js';
+import { hashPassword, needsRehash, verifyPassword } from './secrets.js';
 
 /** Checks an operator's password; the same work is done for unknown accounts. */
 export async function authenticateOperator(ctx: OAuthContext, mall: Mall, userId: string, password: string): Promise<Operator | undefined> {
   const operator = userId.length <= 64 && password.length <= 1024 ? await ctx.store.operators.get(mall.mallId, userId) : undefined;
   const ok = await verifyPassword(password.slice(0, 1024), operator?.passwordHash);
-  return ok ? operator : undefined;
+  if (!ok || !operator) return undefined;
+  // Issue 15, item 9: a hash made with older (weaker) scrypt parameters is redone now that the
+  // password is known; only if it is still the hash we checked (a concurrent change wins).
+  if (needsRehash(operator.passwordHash)) {
+    const upgraded = await hashPassword(password.slice(0, 1024));
+    if (await ctx.store.operators.replacePasswordHash(mall.mallId, operator.userId, operator.passwordHash, upgraded)) return { ...operator, passwordHash: upgraded };
+  }
+  return operator;
 }
 
 export type SignInResult =

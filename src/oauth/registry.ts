@@ -58,8 +58,17 @@ export async function addOperator(
   return { mallId: input.mallId, userId: input.userId, userType: input.userType, name };
 }
 
-/** RFC 6749 §3.1.2: absolute, no fragment. RFC 9700 §2.1: compared later by exact string. */
-function checkRedirectUri(uri: string): string {
+/** RFC 8252 §7.3 and §8.3: the loopback interface, as an IP literal (any port) or `localhost`. */
+function isLoopback(url: URL): boolean {
+  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname);
+}
+
+/**
+ * RFC 6749 §3.1.2: absolute, no fragment. RFC 9700 §2.1: compared later by exact string.
+ * RFC 6749 §3.1.2.1 and RFC 9700 §4.1: plain http only on the loopback interface (RFC 8252 §7.3,
+ * any port); https, or a native app's private-use scheme (RFC 8252 §7.1), elsewhere.
+ */
+function checkRedirectUri(uri: string, insecureHttp: boolean): string {
   let url: URL;
   try {
     url = new URL(uri);
@@ -67,8 +76,24 @@ function checkRedirectUri(uri: string): string {
     throw new RegistryError(`redirect URI is not an absolute URI: ${uri}`);
   }
   if (url.hash !== '' || uri.includes('#')) throw new RegistryError(`redirect URI must not have a fragment: ${uri}`);
-  if (url.protocol === 'javascript:' || url.protocol === 'data:') throw new RegistryError(`redirect URI scheme not allowed: ${uri}`);
+  if (['javascript:', 'data:', 'vbscript:', 'file:', 'blob:'].includes(url.protocol)) throw new RegistryError(`redirect URI scheme not allowed: ${uri}`);
+  if (url.protocol === 'http:' && !isLoopback(url) && !insecureHttp) {
+    throw new RegistryError(`redirect URI must use https (plain http only on loopback: 127.0.0.1, [::1] or localhost): ${uri}`);
+  }
   return uri;
+}
+
+/** wire.md, App URL: where launches go with a signed query; https, or http on loopback (a local app). */
+function checkAppUrl(appUrl: string, insecureHttp: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(appUrl);
+  } catch {
+    throw new RegistryError(`App URL is not an absolute URL: ${appUrl}`);
+  }
+  const ok = url.protocol === 'https:' || (url.protocol === 'http:' && (isLoopback(url) || insecureHttp));
+  if (!ok) throw new RegistryError(`App URL must be https (or http on loopback: 127.0.0.1, [::1] or localhost): ${appUrl}`);
+  return appUrl;
 }
 
 /** The scopes (known Cafe24 scopes, deduplicated) and rate limit of an app or API credentials. */
@@ -101,16 +126,15 @@ export async function createApp(
     /** Fixed credentials (the demo seed); normally both are random. */
     clientId?: string;
     clientSecret?: string;
+    /** The demo seed only: its URIs are the server's own address, which may be plain http beyond loopback. */
+    insecureHttp?: boolean;
   },
 ): Promise<CreatedApp> {
   if (!input.name.trim() || input.name.length > 200) throw new RegistryError('app name must be 1 to 200 characters');
   if (input.redirectUris.length === 0) throw new RegistryError('at least one redirect URI is required');
-  const redirectUris = [...new Set(input.redirectUris.map(checkRedirectUri))];
-  try {
-    new URL(input.appUrl);
-  } catch {
-    throw new RegistryError(`App URL is not an absolute URL: ${input.appUrl}`);
-  }
+  const insecureHttp = input.insecureHttp === true;
+  const redirectUris = [...new Set(input.redirectUris.map((uri) => checkRedirectUri(uri, insecureHttp)))];
+  checkAppUrl(input.appUrl, insecureHttp);
   const scopes = checkAccess(input);
   if (input.apiVersion !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(input.apiVersion)) throw new RegistryError('API version must be YYYY-MM-DD');
   const isPublic = input.public === true;

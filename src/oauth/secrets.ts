@@ -64,11 +64,17 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
-const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
+/**
+ * Operator passwords: scrypt with OWASP's parameters (N = 2^17, r = 8, p = 1; issue 15, item 9).
+ * It needs 128 * N * r = 128 MiB per hash, above Node's 32 MiB default maxmem, so maxmem is
+ * raised to 256 MiB; at most libuv's thread pool (4 by default) run at once.
+ */
+export const SCRYPT = { N: 2 ** 17, r: 8, p: 1, keylen: 32 } as const;
+const SCRYPT_MAXMEM = 256 * 1024 * 1024;
 
 const scryptAsync = (password: BinaryLike, salt: BinaryLike, keylen: number, options: { N: number; r: number; p: number }) =>
   new Promise<Buffer>((resolve, reject) =>
-    scrypt(password, salt, keylen, { ...options, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))),
+    scrypt(password, salt, keylen, { ...options, maxmem: SCRYPT_MAXMEM }, (err, key) => (err ? reject(err) : resolve(key))),
   );
 
 /** Operator passwords: scrypt, self-describing `scrypt$N$r$p$salt$hash`. */
@@ -79,16 +85,21 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 // Verified when the account is unknown, so timing does not tell which user ids exist.
-const DUMMY = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const DUMMY = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
+
+/** Was this stored hash made with weaker parameters than today's? Then it is redone at the next successful login. */
+export function needsRehash(stored: string): boolean {
+  const [alg, n, r, p] = stored.split('$');
+  return alg !== 'scrypt' || Number(n) < SCRYPT.N || Number(r) < SCRYPT.r || Number(p) < SCRYPT.p;
+}
 
 export async function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
   const [alg, n, r, p, salt, hash] = (stored ?? DUMMY).split('$');
   if (alg !== 'scrypt' || !salt || !hash) return false;
+  const N = Number(n);
+  // A stored hash names its own cost: anything beyond today's parameters is refused, not computed.
+  if (!(N >= 2 && N <= SCRYPT.N && Number(r) >= 1 && Number(r) <= SCRYPT.r && Number(p) >= 1 && Number(p) <= 4)) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const key = await scryptAsync(password.normalize('NFC'), Buffer.from(salt, 'base64url'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-  });
+  const key = await scryptAsync(password.normalize('NFC'), Buffer.from(salt, 'base64url'), expected.length, { N, r: Number(r), p: Number(p) });
   return stored !== undefined && timingSafeEqual(key, expected);
 }

@@ -98,6 +98,8 @@ export interface MallStore {
 export interface OperatorStore {
   add(operator: Operator & { createdAt: number }): Promise<void>;
   get(mallId: string, userId: string): Promise<Operator | undefined>;
+  /** Replaces the password hash if it is still `expected` (a rehash with stronger parameters); says whether it did. */
+  replacePasswordHash(mallId: string, userId: string, expected: string, next: string): Promise<boolean>;
 }
 
 export interface AppStore {

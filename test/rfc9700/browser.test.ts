@@ -121,7 +121,7 @@ describe('session', () => {
   });
 
   test('behind a trusted proxy that says https (X-Forwarded-Proto), the cookies are Secure; an untrusted one is ignored', async () => {
-    const proxied = await startServer({ config: { trustProxy: true } });
+    const proxied = await startServer({ config: { trustProxy: { hops: 1 } } });
     try {
       await seedMall(proxied, 'mall1');
       const a = await seedApp(proxied);

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { authorizeUrl, Browser, readForm } from '../support/browser.js';
 import { PASSWORD, seedApp, seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
+import type { TrustProxy } from '../../src/config.js';
 
 /**
  * Login throttling against password guessing (issue 5): per account and per address, in the shared leaky
@@ -14,8 +15,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function setup(options: { redisUrl?: string; trustProxy?: boolean; mallId?: string } = {}) {
-  const s = await startServer(options.redisUrl ? { config: { redisUrl: options.redisUrl, trustProxy: options.trustProxy ?? false } } : {});
+async function setup(options: { redisUrl?: string; trustProxy?: TrustProxy | null; mallId?: string } = {}) {
+  const s = await startServer(options.redisUrl ? { config: { redisUrl: options.redisUrl, trustProxy: options.trustProxy ?? null } } : {});
   servers.push(s);
   const mallId = options.mallId ?? 'mall1';
   await seedMall(s, mallId);
@@ -74,7 +75,7 @@ describe('login throttling (Redis, two instances)', () => {
     // Fresh keys on every run: a new mall, and a new client address (behind a trusted proxy).
     const mallId = `m${randomBytes(6).toString('hex')}`;
     const ip = `10.${[...randomBytes(3)].join('.')}`;
-    const redis = { redisUrl: 'redis://127.0.0.1:6379', trustProxy: true };
+    const redis = { redisUrl: 'redis://127.0.0.1:6379', trustProxy: { hops: 1 } };
     const a = await setup({ ...redis, mallId });
     const b = await startServer({ config: redis, clock: a.s.clock });
     servers.push(b);

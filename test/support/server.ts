@@ -22,11 +22,13 @@ export interface TestServer {
  * A real shopauth on a loopback port with a controllable clock.
  * The store is an in-memory SQLite unless `db` names a file or a PostgreSQL URL.
  */
-export async function startServer(options: { db?: string; config?: Partial<Config>; clock?: ManualClock; log?: NodeJS.WritableStream } = {}): Promise<TestServer> {
+export async function startServer(
+  options: { db?: string; config?: Partial<Config>; clock?: ManualClock; log?: NodeJS.WritableStream; demo?: boolean } = {},
+): Promise<TestServer> {
   const clock = options.clock ?? new ManualClock(Date.parse('2026-03-01T03:00:00.000Z'));
   const config: Config = { ...loadConfig({}, {}), db: options.db ?? ':memory:', port: 0, logLevel: 'silent', ...options.config };
   const store = await openStore(config.db);
-  const { app, ctx } = await buildServer({ config, store, clock, log: options.log ?? false });
+  const { app, ctx } = await buildServer({ config, store, clock, log: options.log ?? false, demo: options.demo === true });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: address,

@@ -16,15 +16,14 @@ export async function serve(args: string[], io: CliIO): Promise<number> {
     'rate-limit': { type: 'string' },
     redis: { type: 'string' },
     'api-versions': { type: 'string' },
-    'trust-proxy': { type: 'boolean' },
+    'trust-proxy': { type: 'string' },
     'log-level': { type: 'string' },
   });
   const flags: Record<string, string | boolean | undefined> = {};
-  for (const k of ['db', 'port', 'host', 'public-url', 'mall-domain', 'rate-limit', 'log-level', 'redis', 'api-versions']) flags[k] = str(p, k);
-  flags['trust-proxy'] = p.values['trust-proxy'] === true;
+  for (const k of ['db', 'port', 'host', 'public-url', 'mall-domain', 'rate-limit', 'log-level', 'redis', 'api-versions', 'trust-proxy']) flags[k] = str(p, k);
   const config = loadConfig(flags);
   const store = await openStore(config.db);
-  const { app, ctx } = await buildServer({ config, store, clock: systemClock });
+  const { app, ctx } = await buildServer({ config, store, clock: systemClock, demo: p.values.demo === true });
   const address = await app.listen({ port: config.port, host: config.host });
   const base = config.publicUrl ?? address.replace('://[::1]', '://localhost');
   io.err(`shopauth listening on ${base} (store: ${store.dialect})`);

@@ -55,6 +55,17 @@ export class KyselyOperators implements OperatorStore {
       .executeTakeFirst();
     return r && { mallId: r.mall_id, userId: r.user_id, passwordHash: r.password_hash, userType: r.user_type, name: r.name };
   }
+
+  async replacePasswordHash(mallId: string, userId: string, expected: string, next: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('operators')
+      .set({ password_hash: next })
+      .where('mall_id', '=', mallId)
+      .where('user_id', '=', userId)
+      .where('password_hash', '=', expected)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
 }
 
 export class KyselyApps implements AppStore {
