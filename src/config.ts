@@ -41,8 +41,10 @@ export interface Config {
   publicUrl: string | null;
   /** Host form of tenancy: `{mall_id}.{mallDomain}`; null turns host tenancy off. */
   mallDomain: string | null;
-  /** A secret to derive the server key from; if unset a random key is kept in the store. */
+  /** A secret to derive the server key from (oauth/server-keys.ts); if neither it nor a key file is set, a random key is kept in the store. */
   secret: string | null;
+  /** A key file: one key per line, the first current, the others previous (server key rotation). */
+  secretFile: string | null;
   /** Proxies trusted with X-Forwarded-For/-Proto/-Host (client address, https, host); null: none. */
   trustProxy: TrustProxy | null;
   lifetimes: Lifetimes;
@@ -122,6 +124,7 @@ export function loadConfig(flags: Partial<Record<string, string | boolean | unde
   if (publicUrl !== null && !/^https?:\/\/[^/]+$/.test(publicUrl)) {
     throw new Error('public URL must be scheme and host only, like https://auth.example.com');
   }
+  if (str('secret', 'SHOPAUTH_SECRET') && str('secret-file', 'SHOPAUTH_SECRET_FILE')) throw new Error('set SHOPAUTH_SECRET or a key file (SHOPAUTH_SECRET_FILE, --secret-file), not both');
   return {
     db: str('db', 'SHOPAUTH_DB') ?? './shopauth.db',
     host: str('host', 'SHOPAUTH_HOST') ?? '127.0.0.1',
@@ -129,6 +132,7 @@ export function loadConfig(flags: Partial<Record<string, string | boolean | unde
     publicUrl,
     mallDomain: str('mall-domain', 'SHOPAUTH_MALL_DOMAIN') ?? null,
     secret: str('secret', 'SHOPAUTH_SECRET') ?? null,
+    secretFile: str('secret-file', 'SHOPAUTH_SECRET_FILE') ?? null,
     trustProxy: parseTrustProxy(str('trust-proxy', 'SHOPAUTH_TRUST_PROXY') ?? ''),
     lifetimes: { ...defaultLifetimes, refreshGraceMs: parseGraceSeconds(str('refresh-grace-seconds', 'SHOPAUTH_REFRESH_GRACE_SECONDS') ?? '0') * 1000 },
     rateLimit: parseRateLimit(str('rate-limit', 'SHOPAUTH_RATE_LIMIT') ?? '40/2'),

@@ -69,7 +69,8 @@ export async function resolveCaller(ctx: OAuthContext, mall: Mall | null, author
   const now = ctx.clock.now();
   const hash = ctx.hasher.hash(token);
   if (looksLikeJwt(token)) await checkSignature(ctx, token, hash, now);
-  const record = await ctx.store.tokens.get(hash);
+  // After a server key rotation, tokens hashed under a previous key are found too (server-keys.ts).
+  const record = (await ctx.hasher.lookup(token, (h) => ctx.store.tokens.get(h)))?.found;
   if (!record || record.kind !== 'access' || (mall !== null && record.mallId !== mall.mallId)) throw invalidToken('the access token is invalid');
   if (!isLive(record, now)) {
     if (record.revokedAt === null) throw expiredToken();

@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { systemClock } from '../clock.js';
 import { appSecretSealer } from '../oauth/app-launch.js';
-import { loadServerKey } from '../oauth/context.js';
+import { loadServerKeys, type ServerKeys } from '../oauth/server-keys.js';
 import { SecretHasher } from '../oauth/secrets.js';
 import type { RegistryDeps } from '../oauth/registry.js';
 import { openStore, type KyselyStore } from '../store/kysely/store.js';
@@ -43,11 +43,11 @@ export function result(io: CliIO, json: boolean | undefined, value: unknown, hum
 }
 
 /** Opens the store named by --db / SHOPAUTH_DB (migrating it) with the registry's dependencies. */
-export async function openRegistry(flags: { db?: string | undefined }): Promise<{ config: Config; store: KyselyStore; deps: RegistryDeps }> {
-  const config = loadConfig({ db: flags.db });
+export async function openRegistry(flags: { db?: string | undefined; 'secret-file'?: string | undefined }): Promise<{ config: Config; store: KyselyStore; keys: ServerKeys; deps: RegistryDeps }> {
+  const config = loadConfig(flags);
   const store = await openStore(config.db);
-  const serverKey = await loadServerKey(store, config.secret);
-  return { config, store, deps: { store, clock: systemClock, hasher: new SecretHasher(serverKey), secretSealer: appSecretSealer(serverKey) } };
+  const keys = await loadServerKeys(store, config);
+  return { config, store, keys, deps: { store, clock: systemClock, hasher: new SecretHasher(keys), secretSealer: appSecretSealer(keys) } };
 }
 
 /** A string option's value, or undefined. */

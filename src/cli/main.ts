@@ -1,7 +1,7 @@
 import { auditCommand } from './commands/audit.js';
 import { credentialsCreate, credentialsList, credentialsRevoke } from './commands/credentials.js';
 import { grantsList, grantsRevoke } from './commands/grants.js';
-import { keysRotate } from './commands/keys.js';
+import { keysRotate, keysRotateSecret } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { appCreate, mallCreate, operatorAdd } from './commands/registry.js';
 import { serve } from './commands/serve.js';
@@ -22,12 +22,13 @@ const commands: Record<string, Command> = {
   'grants list': grantsList,
   'grants revoke': grantsRevoke,
   'keys rotate': keysRotate,
+  'keys rotate-secret': keysRotateSecret,
   audit: auditCommand,
 };
 
 const USAGE = `usage: shopauth <command> [options]
 
-  serve [--port 8080] [--host 127.0.0.1] [--demo] [--public-url URL] [--mall-domain D] [--rate-limit 40/2|off] [--redis URL] [--api-versions 2025-06-01,...]
+  serve [--port 8080] [--host 127.0.0.1] [--demo] [--secret-file PATH] [--public-url URL] [--mall-domain D] [--trust-proxy HOPS|CIDR,...] [--rate-limit 40/2|off] [--redis URL] [--api-versions 2025-06-01,...]
   migrate
   mall create MALL_ID [--operator USER_ID --password PW] [--name N] [--timezone Asia/Seoul] [--sample-data [--seed N]]
   operator add MALL_ID USER_ID --password PW [--sub] [--name N]
@@ -36,6 +37,7 @@ const USAGE = `usage: shopauth <command> [options]
   credentials list MALL_ID | credentials revoke CLIENT_ID
   grants list MALL_ID | grants revoke MALL_ID CLIENT_ID [--operator USER_ID]   apps the operators let in; revoking stops their tokens at once
   keys rotate   new JWT signing key; old keys stay published until their tokens expire
+  keys rotate-secret --secret-file PATH   new server key first in the key file; the others keep verifying; sealed secrets resealed
   audit [--mall M] [--type login.failed] [--limit 100]   security events, newest first
 
 Every command takes --db PATH|URL (default ./shopauth.db, or SHOPAUTH_DB) and --json.`;

@@ -50,7 +50,7 @@ const traceId = (): string => randomText(12, 'hex');
 /** Assembles the HTTP server: routes translate HTTP to oauth/ and api/ and back. */
 export async function buildServer(options: ServerOptions): Promise<Server> {
   const { config, store, clock } = options;
-  const ctx = await createOAuthContext({ store, clock, lifetimes: config.lifetimes, secret: config.secret });
+  const ctx = await createOAuthContext({ store, clock, lifetimes: config.lifetimes, secret: config.secret, secretFile: config.secretFile });
   const app = Fastify({
     logger:
       options.log === false

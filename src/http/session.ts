@@ -66,7 +66,8 @@ export function assertCsrf(ctx: OAuthContext, req: FastifyRequest, presented: st
 export async function sessionOperator(ctx: OAuthContext, req: FastifyRequest): Promise<Operator | undefined> {
   const sid = sidOf(req);
   if (!sid) return undefined;
-  const session = await ctx.store.sessions.get(ctx.hasher.hash(sid, 'session'), ctx.clock.now());
+  const now = ctx.clock.now();
+  const session = (await ctx.hasher.lookup(sid, (h) => ctx.store.sessions.get(h, now), 'session'))?.found;
   if (!session || session.mallId !== req.mall.mallId) return undefined;
   return ctx.store.operators.get(session.mallId, session.userId);
 }
@@ -74,7 +75,7 @@ export async function sessionOperator(ctx: OAuthContext, req: FastifyRequest): P
 /** Signs the operator in under a new session id (session fixation: the old id dies). */
 export async function startSession(ctx: OAuthContext, req: FastifyRequest, reply: FastifyReply, operator: Operator): Promise<void> {
   const old = sidOf(req);
-  if (old) await ctx.store.sessions.delete(ctx.hasher.hash(old, 'session'));
+  if (old) for (const h of ctx.hasher.candidates(old, 'session')) await ctx.store.sessions.delete(h);
   const sid = randomToken();
   const now = ctx.clock.now();
   await ctx.store.sessions.create({
@@ -90,7 +91,7 @@ export async function startSession(ctx: OAuthContext, req: FastifyRequest, reply
 /** Signs out: the session is deleted and the cookie cleared. */
 export async function endSession(ctx: OAuthContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const sid = sidOf(req);
-  if (sid) await ctx.store.sessions.delete(ctx.hasher.hash(sid, 'session'));
+  if (sid) for (const h of ctx.hasher.candidates(sid, 'session')) await ctx.store.sessions.delete(h);
   const c = cookieOf(req);
   reply.clearCookie(c.name, { path: c.path, httpOnly: true, sameSite: 'lax', secure: c.secure });
 }

@@ -4,6 +4,7 @@ import type { OAuthContext } from './context.js';
 import { OAuthError } from './errors.js';
 import { installedApp } from './installed-apps.js';
 import { Sealer } from './sealing.js';
+import type { ServerKeys } from './server-keys.js';
 import { safeEqual } from './secrets.js';
 
 /**
@@ -12,7 +13,7 @@ import { safeEqual } from './secrets.js';
  */
 
 /** The client secrets kept for launches are sealed under their own key (oauth/sealing.ts). */
-export const appSecretSealer = (serverKey: Buffer): Sealer => new Sealer(serverKey, 'shopauth app-secret encryption v1');
+export const appSecretSealer = (keys: ServerKeys): Sealer => new Sealer(keys, 'shopauth app-secret encryption v1');
 
 /** wire.md: the languages of `lang`; the platform's default is Korean. */
 export const LAUNCH_LANGS = ['ko_KR', 'en_US', 'ja_JP', 'zh_CN', 'zh_TW', 'pt_PT', 'es_ES'] as const;
@@ -95,7 +96,7 @@ export async function launchApp(
   try {
     secret = ctx.secretSealer.open(clientId, kept.sealedSecret);
   } catch {
-    throw new OAuthError('server_error', "the app's secret cannot be unsealed: the server key (SHOPAUTH_SECRET) differs from the one that sealed it; re-register the app");
+    throw new OAuthError('server_error', "the app's secret cannot be unsealed: the server key that sealed it is not configured (SHOPAUTH_SECRET or the key file); re-register the app");
   }
   const url = signedLaunchUrl(app.appUrl, launchParams(mall, operator, lang, ctx.clock.now()), secret);
   ctx.audit.record({ type: 'app.launched', mallId: mall.mallId, clientId, userId: operator.userId, ...meta, detail: { lang } });

@@ -17,7 +17,8 @@ export type AuditType =
   | 'refresh.reuse_detected'
   | 'refresh.grace_retry'
   | 'code.replay_detected'
-  | 'key.rotated';
+  | 'key.rotated'
+  | 'server_key.rotated';
 
 /** What a caller says about an event; id and time are added here. Never put a secret in it. */
 export interface AuditInput {

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Lifetimes } from '../config.js';
 import type { Store } from '../store/types.js';
@@ -6,6 +5,7 @@ import { appSecretSealer } from './app-launch.js';
 import { AuditLog } from './audit.js';
 import type { Sealer } from './sealing.js';
 import { SecretHasher } from './secrets.js';
+import { loadServerKeys, type ServerKeys } from './server-keys.js';
 
 /** What protocol code needs from the outside world; built once at start. */
 export interface OAuthContext {
@@ -13,7 +13,9 @@ export interface OAuthContext {
   clock: Clock;
   hasher: SecretHasher;
   lifetimes: Lifetimes;
-  /** The server key (32 bytes), for HMACs that are not stored hashes (CSRF tokens). */
+  /** The server key ring (server-keys.ts): the current key writes, every key verifies. */
+  keys: ServerKeys;
+  /** The current server key (32 bytes), for HMACs that are not stored hashes (CSRF tokens). */
   serverKey: Buffer;
   /** Security events (oauth/audit.ts): fire-and-forget, never fails a request. */
   audit: AuditLog;
@@ -21,25 +23,22 @@ export interface OAuthContext {
   secretSealer: Sealer;
 }
 
-/**
- * The server key: derived from the configured secret, or else a random key generated once and
- * kept in the store, so every instance on the same database agrees on it.
- */
-export async function loadServerKey(store: Store, secret: string | null): Promise<Buffer> {
-  if (secret) return createHash('sha256').update('shopauth server key\0').update(secret).digest();
-  const stored = await store.settings.putIfAbsent('server_key', randomBytes(32).toString('base64url'));
-  return Buffer.from(stored, 'base64url');
-}
-
-export async function createOAuthContext(options: { store: Store; clock: Clock; lifetimes: Lifetimes; secret: string | null }): Promise<OAuthContext> {
-  const serverKey = await loadServerKey(options.store, options.secret);
+export async function createOAuthContext(options: {
+  store: Store;
+  clock: Clock;
+  lifetimes: Lifetimes;
+  secret: string | null;
+  secretFile?: string | null;
+}): Promise<OAuthContext> {
+  const keys = await loadServerKeys(options.store, { secret: options.secret, secretFile: options.secretFile ?? null });
   return {
     store: options.store,
     clock: options.clock,
     lifetimes: options.lifetimes,
-    serverKey,
-    hasher: new SecretHasher(serverKey),
+    keys,
+    serverKey: keys.current.key,
+    hasher: new SecretHasher(keys),
     audit: new AuditLog(options.store, options.clock),
-    secretSealer: appSecretSealer(serverKey),
+    secretSealer: appSecretSealer(keys),
   };
 }

@@ -23,7 +23,7 @@ export async function handleIntrospection(
   if (client.clientType === 'public') throw new OAuthError('invalid_client', 'introspection requires client authentication');
   const token = required(request.params, 'token');
   // token_type_hint is only a hint (§2.1): tokens of both kinds share one table keyed by hash.
-  const record = await ctx.store.tokens.get(ctx.hasher.hash(token));
+  const record = (await ctx.hasher.lookup(token, (h) => ctx.store.tokens.get(h)))?.found;
   const now = ctx.clock.now();
   if (!record || record.clientId !== client.clientId || record.mallId !== request.mall.mallId) return INACTIVE;
   if (!isLive(record, now) || record.rotatedAt !== null) return INACTIVE;

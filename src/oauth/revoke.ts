@@ -21,7 +21,7 @@ export async function handleRevocation(
   const token = required(request.params, 'token');
   // wire.md: Cafe24 sends token_hint, RFC 7009 token_type_hint; a hint only (§2.1: the server
   // may ignore it; an unknown hint value is not an error), so one lookup by hash serves both.
-  const record = await ctx.store.tokens.get(ctx.hasher.hash(token));
+  const record = (await ctx.hasher.lookup(token, (h) => ctx.store.tokens.get(h)))?.found;
   const now = ctx.clock.now();
   if (!record || record.mallId !== request.mall.mallId) return;
   if (record.clientId !== client.clientId) {

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, scrypt, timingSafeEqual, type BinaryLike } from 'node:crypto';
+import type { ServerKeys } from './server-keys.js';
 
 // CSPRNG output drawn 4 KiB at a time and cut per use, as Node's own randomUUID does: one call
 // into OpenSSL (with its fork-check syscall) per 4 KiB instead of per token (docs/performance.md).
@@ -38,18 +39,51 @@ export function randomAlnum(length: number): string {
 /**
  * A keyed fast hash (HMAC-SHA256 under the server key) for high-entropy secrets: client secrets,
  * codes, tokens, session ids. Slow hashes are for passwords only (RFC 9700 §2.7 leaves the choice;
- * a 256-bit random secret needs no stretching).
+ * a 256-bit random secret needs no stretching). Each hash names the key that made it,
+ * `{kid}.{hmac}` (no prefix for the key kept in the store, kid ''), so after a rotation the
+ * previous keys still verify (server-keys.ts).
  */
 export class SecretHasher {
-  constructor(private readonly key: Buffer) {}
+  private readonly byKid: ReadonlyMap<string, Buffer>;
 
-  hash(secret: string, purpose = ''): string {
-    return createHmac('sha256', this.key).update(purpose).update(secret).digest('base64url');
+  constructor(private readonly keys: ServerKeys) {
+    this.byKid = new Map(keys.all.map((k) => [k.kid, k.key]));
   }
 
-  /** Constant-time check of a presented secret against its stored hash. */
+  private static mac(key: Buffer, secret: string, purpose: string): string {
+    return createHmac('sha256', key).update(purpose).update(secret).digest('base64url');
+  }
+
+  private static tagged(kid: string, mac: string): string {
+    return kid === '' ? mac : `${kid}.${mac}`;
+  }
+
+  /** The hash to store, under the current key. */
+  hash(secret: string, purpose = ''): string {
+    return SecretHasher.tagged(this.keys.current.kid, SecretHasher.mac(this.keys.current.key, secret, purpose));
+  }
+
+  /** The hash under every key of the ring, current first: a lookup by hash tries them in turn. */
+  candidates(secret: string, purpose = ''): string[] {
+    return this.keys.all.map((k) => SecretHasher.tagged(k.kid, SecretHasher.mac(k.key, secret, purpose)));
+  }
+
+  /** Constant-time check of a presented secret against its stored hash, under the key the hash names. */
   verify(secret: string, storedHash: string, purpose = ''): boolean {
-    return safeEqual(this.hash(secret, purpose), storedHash);
+    const dot = storedHash.indexOf('.');
+    const kid = dot < 0 ? '' : storedHash.slice(0, dot);
+    const key = this.byKid.get(kid);
+    if (!key) return safeEqual(this.hash(secret, purpose), `${storedHash}\0`);
+    return safeEqual(SecretHasher.tagged(kid, SecretHasher.mac(key, secret, purpose)), storedHash);
+  }
+
+  /** The first of `candidates` that `find` finds, with what it found; one lookup with a single key. */
+  async lookup<T>(secret: string, find: (hash: string) => Promise<T | undefined>, purpose = ''): Promise<{ hash: string; found: T } | undefined> {
+    for (const hash of this.candidates(secret, purpose)) {
+      const found = await find(hash);
+      if (found !== undefined) return { hash, found };
+    }
+    return undefined;
   }
 }
 

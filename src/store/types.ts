@@ -199,6 +199,8 @@ export interface SigningKeyStore {
   rotate(key: SigningKeyRecord, now: number): Promise<string[]>;
   /** Deletes keys retired before `retiredBefore`; returns how many. */
   prune(retiredBefore: number): Promise<number>;
+  /** Replaces a key's sealed private JWK if it is still `expected` (resealing under a new server key); says whether it did. */
+  reseal(kid: string, expected: string, next: string): Promise<boolean>;
 }
 
 /** An app's client secret kept for App URL launches (wire.md), sealed (oauth/app-launch.ts). */
@@ -213,6 +215,10 @@ export interface AppSecretStore {
   /** Stores the sealed secret unless the app has one; says whether it was stored. */
   add(record: AppSecretRecord): Promise<boolean>;
   get(clientId: string): Promise<AppSecretRecord | undefined>;
+  /** Every kept secret (resealing under a new server key; one row per confidential app). */
+  list(): Promise<AppSecretRecord[]>;
+  /** Replaces the sealed secret if it is still `expected`; says whether it did. */
+  reseal(clientId: string, expected: string, next: string): Promise<boolean>;
 }
 
 /** What POD Shop's client said of an order created through /ac/api/external/orders. */

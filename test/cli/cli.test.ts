@@ -51,7 +51,7 @@ describe('shopauth CLI', () => {
   test('the human output of app create shows the secret once and says so', async () => {
     const r = await runCli(['app', 'create', '--name', 'H', '--redirect-uri', 'https://h.example/cb', '--app-url', 'https://h.example', '--scopes', 'mall.read_store', '--db', db]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^created app H\nclient_id: {5}[A-Za-z0-9]{22}\nclient_secret: [A-Za-z0-9]{32} {3}\(shown once: only its hash is kept\)\n$/);
+    expect(r.stdout).toMatch(/^created app H\nclient_id: {5}[A-Za-z0-9]{22}\nclient_secret: [A-Za-z0-9]{32} {3}\(shown once; kept as a keyed hash, and sealed under the server key to sign App URL launches\)\n$/);
   });
 
   test.each([
@@ -201,7 +201,8 @@ describe('shopauth serve --demo: the operator console', () => {
 describe('shopauth serve beyond loopback', () => {
   test('without --public-url it warns that issuers follow the Host header (RFC 8414 §3.3); on loopback or with a public URL it does not', async () => {
     const serveUntilListening = async (args: string[]) => {
-      const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', join(dir, 'wide.db'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const env = { ...process.env, SHOPAUTH_SECRET: 'q5Qd0pYk0fM0n1GJ9Cw1vVYb8yq0l6oQp3n0v4r7s2A' };
+      const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', join(dir, 'wide.db'), ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
       let err = '';
       await new Promise<void>((resolve, reject) => {
         child.stderr.on('data', (d: Buffer) => {

@@ -1,3 +1,4 @@
+import { singleKey } from '../../src/oauth/server-keys.js';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { jwtVerify } from 'jose';
@@ -36,7 +37,7 @@ describe.each(DIALECTS)('signing keys on $name', (dialect) => {
 
   test('the private key is sealed at rest (AES-256-GCM under the server key) and opens only with that key', async () => {
     const clock = new ManualClock(1_772_334_000_000);
-    const serverKey = randomBytes(32);
+    const serverKey = singleKey(randomBytes(32));
     const keys = new SigningKeys(store, clock, serverKey, { publishMs: 3600_000 });
     const { kid } = await keys.signingKey();
     const row = await sql<{ public_jwk: string; private_jwk: string }>`select public_jwk, private_jwk from signing_keys where kid = ${kid}`.execute(store.db);
@@ -47,15 +48,15 @@ describe.each(DIALECTS)('signing keys on $name', (dialect) => {
     expect(d).toMatch(/^[\w-]{43}$/);
     expect(private_jwk).not.toContain(d);
     // Another server key, or the sealed key moved to another kid: refused, with a clear message.
-    expect(() => new KeySealer(randomBytes(32)).open(kid, private_jwk)).toThrow(`signing key ${kid} cannot be unsealed`);
+    expect(() => new KeySealer(singleKey(randomBytes(32))).open(kid, private_jwk)).toThrow(`signing key ${kid} cannot be unsealed`);
     expect(() => new KeySealer(serverKey).open('other-kid', private_jwk)).toThrow('cannot be unsealed');
-    const stranger = new SigningKeys(store, clock, randomBytes(32), { publishMs: 3600_000 });
+    const stranger = new SigningKeys(store, clock, singleKey(randomBytes(32)), { publishMs: 3600_000 });
     await expect(stranger.signingKey()).rejects.toThrow('cannot be unsealed');
   });
 
   test('two processes on one database: a rotation by one is picked up by the other within the TTL', async () => {
     const clock = new ManualClock(1_772_400_000_000);
-    const serverKey = randomBytes(32);
+    const serverKey = singleKey(randomBytes(32));
     await sql`delete from signing_keys`.execute(store.db);
     const server = new SigningKeys(store, clock, serverKey, { publishMs: 3600_000, ttlMs: 10_000 });
     const cli = new SigningKeys(store, clock, serverKey, { publishMs: 3600_000 });
@@ -79,7 +80,7 @@ describe.each(DIALECTS)('signing keys on $name', (dialect) => {
 
   test('an unknown kid reloads the set (rotation elsewhere), at most once a second', async () => {
     const clock = new ManualClock(1_772_500_000_000);
-    const serverKey = randomBytes(32);
+    const serverKey = singleKey(randomBytes(32));
     await sql`delete from signing_keys`.execute(store.db);
     const a = new SigningKeys(store, clock, serverKey, { publishMs: 3600_000, ttlMs: 60_000 });
     const b = new SigningKeys(store, clock, serverKey, { publishMs: 3600_000 });

@@ -1,3 +1,4 @@
+import { singleKey } from '../../src/oauth/server-keys.js';
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -62,7 +63,7 @@ describe('secrets at rest', () => {
     const tokens = (await s.store.db.selectFrom('tokens').select('token_hash').execute()).map((r) => r.token_hash);
     for (const t of secrets.slice(4)) expect(tokens).toContain(h.hash(t));
     // Another server key gives other hashes.
-    expect(new SecretHasher(Buffer.alloc(32, 7)).hash(app.clientSecret, 'client')).not.toBe(app1.secret_hash);
+    expect(new SecretHasher(singleKey(Buffer.alloc(32, 7))).hash(app.clientSecret, 'client')).not.toBe(app1.secret_hash);
   });
 
   test('operator passwords: scrypt with a per-password salt', async () => {

@@ -1,3 +1,4 @@
+import { singleKey } from '../../src/oauth/server-keys.js';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, test } from 'vitest';
@@ -18,7 +19,7 @@ describe.each(DIALECTS)('app secrets on $name', (dialect) => {
   let store: KyselyStore;
   suiteStore(dialect, (opened) => (store = opened));
   const T = 1_772_334_000_123;
-  const serverKey = randomBytes(32);
+  const serverKey = singleKey(randomBytes(32));
   const sealer = appSecretSealer(serverKey);
   const deps = () => ({ store, clock: new ManualClock(T), hasher: new SecretHasher(serverKey), secretSealer: sealer });
   const app = { name: 'A', appUrl: 'https://a.example/', redirectUris: ['https://a.example/cb'], scopes: ['mall.read_store'] };
@@ -32,7 +33,7 @@ describe.each(DIALECTS)('app secrets on $name', (dialect) => {
     expect(sealer.open(created.clientId, row!.sealedSecret)).toBe(clientSecret);
     // Bound to its row (associated data) and to the server key.
     expect(() => sealer.open('another-client', row!.sealedSecret)).toThrow('cannot be unsealed');
-    expect(() => appSecretSealer(randomBytes(32)).open(created.clientId, row!.sealedSecret)).toThrow('cannot be unsealed');
+    expect(() => appSecretSealer(singleKey(randomBytes(32))).open(created.clientId, row!.sealedSecret)).toThrow('cannot be unsealed');
     // Another purpose of the same server key (the signing keys') is another key.
     expect(() => new Sealer(serverKey, 'shopauth signing-key encryption v1').open(created.clientId, row!.sealedSecret)).toThrow('cannot be unsealed');
     // The column holds exactly the sealed value.

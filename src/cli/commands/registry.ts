@@ -71,7 +71,7 @@ export async function appCreate(args: string[], io: CliIO): Promise<number> {
   const appUrl = str(p, 'app-url');
   const scopes = str(p, 'scopes');
   if (!name || !appUrl || !scopes) throw new UsageError('--name, --app-url, --scopes and at least one --redirect-uri are required');
-  const { store, deps } = await openRegistry({ db: str(p, 'db') });
+  const { store, deps, keys } = await openRegistry({ db: str(p, 'db') });
   try {
     const rateLimit = str(p, 'rate-limit');
     const apiVersion = str(p, 'api-version');
@@ -100,9 +100,13 @@ export async function appCreate(args: string[], io: CliIO): Promise<number> {
       [
         `created app ${app.name}`,
         `client_id:     ${app.clientId}`,
-        clientSecret ? `client_secret: ${clientSecret}   (shown once: only its hash is kept)` : 'public client: no secret; PKCE (S256) is required',
+        clientSecret ? `client_secret: ${clientSecret}   (shown once; kept as a keyed hash, and sealed under the server key to sign App URL launches)` : 'public client: no secret; PKCE (S256) is required',
       ].join('\n'),
     );
+    // Issue 15, item 3: said where it is seen, not only at serve.
+    if (clientSecret && !keys.external) {
+      io.err('shopauth: warning: no external server key: this secret is sealed under the key kept in the database; serve refuses to start until SHOPAUTH_SECRET or a key file is set (then it is resealed)');
+    }
     return 0;
   } finally {
     await store.close();

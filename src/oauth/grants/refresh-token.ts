@@ -18,10 +18,11 @@ export const refreshTokenGrant = {
     const presented = required(params, 'refresh_token');
     const requestedScope = params.scope;
     const now = ctx.clock.now();
-    const hash = ctx.hasher.hash(presented);
-
     const outcome = await ctx.store.transaction(async (store) => {
-      const token = await store.tokens.get(hash);
+      // The stored hash may be under a previous server key (server-keys.ts): found, then rotated as stored.
+      const found = await ctx.hasher.lookup(presented, (h) => store.tokens.get(h));
+      const hash = found?.hash ?? '';
+      const token = found?.found;
       // Checked before rotating: a token of another client or mall is not touched (RFC 6749 §6).
       if (!token || token.kind !== 'refresh' || token.clientId !== client.clientId || token.mallId !== mall.mallId) {
         return invalidGrant('the refresh token is invalid');

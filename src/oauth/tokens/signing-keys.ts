@@ -4,6 +4,7 @@ import type { SigningKeyRecord, Store } from '../../store/types.js';
 import type { OAuthContext } from '../context.js';
 import { SealError, Sealer } from '../sealing.js';
 import { randomToken } from '../secrets.js';
+import type { ServerKeys } from '../server-keys.js';
 
 /** RFC 9068 §2.1: asymmetric signatures; ES256 is the one every JOSE library verifies. */
 export const SIGNING_ALG = 'ES256';
@@ -15,8 +16,13 @@ export const SIGNING_ALG = 'ES256';
 export class KeySealer {
   private readonly sealer: Sealer;
 
-  constructor(serverKey: Buffer) {
-    this.sealer = new Sealer(serverKey, 'shopauth signing-key encryption v1');
+  constructor(keys: ServerKeys) {
+    this.sealer = new Sealer(keys, 'shopauth signing-key encryption v1');
+  }
+
+  /** Is this sealed private JWK under the current server key? */
+  isCurrent(sealed: string): boolean {
+    return this.sealer.isCurrent(sealed);
   }
 
   seal(kid: string, jwk: JWK): string {
@@ -28,7 +34,7 @@ export class KeySealer {
       return JSON.parse(this.sealer.open(kid, sealed)) as JWK;
     } catch (error) {
       if (error instanceof SealError && error.reason === 'format') throw new Error(`signing key ${kid}: unknown sealed format`);
-      throw new Error(`signing key ${kid} cannot be unsealed: the server key (SHOPAUTH_SECRET) differs from the one that sealed it`);
+      throw new Error(`signing key ${kid} cannot be unsealed: the server key that sealed it is not configured (SHOPAUTH_SECRET or the key file)`);
     }
   }
 }
@@ -77,10 +83,10 @@ export class SigningKeys {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    serverKey: Buffer,
+    keys: ServerKeys,
     private readonly options: SigningKeysOptions,
   ) {
-    this.sealer = new KeySealer(serverKey);
+    this.sealer = new KeySealer(keys);
     this.ttlMs = options.ttlMs ?? 10_000;
   }
 
@@ -169,7 +175,7 @@ export function signingKeysOf(ctx: OAuthContext): SigningKeys {
   let keys = perContext.get(ctx);
   if (!keys) {
     // The longest access-token lifetime: Cafe24's 2 hours (POD Shop's is 1 hour).
-    keys = new SigningKeys(ctx.store, ctx.clock, ctx.serverKey, { publishMs: ctx.lifetimes.accessMs });
+    keys = new SigningKeys(ctx.store, ctx.clock, ctx.keys, { publishMs: ctx.lifetimes.accessMs });
     perContext.set(ctx, keys);
   }
   return keys;

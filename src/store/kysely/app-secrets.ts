@@ -30,4 +30,19 @@ export class KyselyAppSecrets implements AppSecretStore {
     const r = await this.db.selectFrom('app_secrets').selectAll().where('client_id', '=', clientId).executeTakeFirst();
     return r && { clientId: r.client_id, sealedSecret: r.sealed_secret, createdAt: r.created_at };
   }
+
+  async list(): Promise<AppSecretRecord[]> {
+    const rows = await this.db.selectFrom('app_secrets').selectAll().orderBy('client_id').execute();
+    return rows.map((r) => ({ clientId: r.client_id, sealedSecret: r.sealed_secret, createdAt: r.created_at }));
+  }
+
+  async reseal(clientId: string, expected: string, next: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('app_secrets')
+      .set({ sealed_secret: next })
+      .where('client_id', '=', clientId)
+      .where('sealed_secret', '=', expected)
+      .executeTakeFirst();
+    return r.numUpdatedRows === 1n;
+  }
 }

@@ -70,4 +70,9 @@ export class KyselySigningKeys implements SigningKeyStore {
     const r = await this.db.deleteFrom('signing_keys').where('retired_at', '<', retiredBefore).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
+
+  async reseal(kid: string, expected: string, next: string): Promise<boolean> {
+    const r = await this.db.updateTable('signing_keys').set({ private_jwk: next }).where('kid', '=', kid).where('private_jwk', '=', expected).executeTakeFirst();
+    return r.numUpdatedRows === 1n;
+  }
 }
