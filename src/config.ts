@@ -50,6 +50,8 @@ export interface Config {
   lifetimes: Lifetimes;
   /** Server-wide API rate limit (wire.md: 40 calls, 2 per second), or null for none. */
   rateLimit: RateLimitSetting | null;
+  /** Token endpoint limits per address and per client (oauth/token-limits.ts), or null for none. */
+  tokenRateLimit: RateLimitSetting | null;
   /** Redis for state shared by instances (rate-limit buckets, throttles); null: in memory. */
   redisUrl: string | null;
   /** X-Cafe24-Api-Version values accepted besides the current one (wire.md, Admin API). */
@@ -136,6 +138,7 @@ export function loadConfig(flags: Partial<Record<string, string | boolean | unde
     trustProxy: parseTrustProxy(str('trust-proxy', 'SHOPAUTH_TRUST_PROXY') ?? ''),
     lifetimes: { ...defaultLifetimes, refreshGraceMs: parseGraceSeconds(str('refresh-grace-seconds', 'SHOPAUTH_REFRESH_GRACE_SECONDS') ?? '0') * 1000 },
     rateLimit: parseRateLimit(str('rate-limit', 'SHOPAUTH_RATE_LIMIT') ?? '40/2'),
+    tokenRateLimit: parseRateLimit(str('token-rate-limit', 'SHOPAUTH_TOKEN_RATE_LIMIT') ?? '120/2'),
     redisUrl: str('redis', 'SHOPAUTH_REDIS_URL') ?? null,
     apiVersions: parseApiVersions(str('api-versions', 'SHOPAUTH_API_VERSIONS') ?? ''),
     logLevel: str('log-level', 'SHOPAUTH_LOG_LEVEL') ?? 'info',

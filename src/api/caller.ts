@@ -34,9 +34,11 @@ const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const verifiedJwts = new WeakMap<OAuthContext, Set<string>>();
 const MAX_VERIFIED = 10_000;
 
-async function checkSignature(ctx: OAuthContext, token: string, hash: string, now: number): Promise<void> {
+async function checkSignature(ctx: OAuthContext, token: string, hash: string, now: number, gate?: () => Promise<void>): Promise<void> {
   let verified = verifiedJwts.get(ctx);
   if (verified?.has(hash)) return;
+  // Issue 15, item 8: an unknown JWT costs an ECDSA verification; the caller's address pays for it first.
+  await gate?.();
   const check = await checkJwt(signingKeysOf(ctx), token, now);
   if (check.status === 'expired') throw expiredToken();
   if (check.status !== 'ok') throw invalidToken('the access token is invalid');
@@ -54,7 +56,13 @@ async function checkSignature(ctx: OAuthContext, token: string, hash: string, no
  * `mall`: the tenant of the route; null when the credential names it (POD Shop's root routes).
  * A credential of another mall is as good as unknown: no cross-tenant reads.
  */
-export async function resolveCaller(ctx: OAuthContext, mall: Mall | null, authorization: string | undefined): Promise<Caller> {
+export async function resolveCaller(
+  ctx: OAuthContext,
+  mall: Mall | null,
+  authorization: string | undefined,
+  /** Called before a signature is verified (a per-address limit); a throw refuses the call. */
+  gate?: () => Promise<void>,
+): Promise<Caller> {
   if (authorization === undefined || authorization === '') {
     // RFC 6750 §3.1: a request without credentials gets the challenge but no error code.
     throw new OAuthError('invalid_token', 'an access token is required', { headers: { 'www-authenticate': `Bearer ${REALM}` } });
@@ -68,7 +76,7 @@ export async function resolveCaller(ctx: OAuthContext, mall: Mall | null, author
   if (token === undefined) throw invalidToken('the Authorization header must be: Bearer {access_token}');
   const now = ctx.clock.now();
   const hash = ctx.hasher.hash(token);
-  if (looksLikeJwt(token)) await checkSignature(ctx, token, hash, now);
+  if (looksLikeJwt(token)) await checkSignature(ctx, token, hash, now, gate);
   // After a server key rotation, tokens hashed under a previous key are found too (server-keys.ts).
   const record = (await ctx.hasher.lookup(token, (h) => ctx.store.tokens.get(h)))?.found;
   if (!record || record.kind !== 'access' || (mall !== null && record.mallId !== mall.mallId)) throw invalidToken('the access token is invalid');

@@ -5,6 +5,7 @@ import { OAuthError } from '../oauth/errors.js';
 import type { LeakyBucket } from '../shared-state/leaky-bucket.js';
 import type { App, Mall } from '../store/types.js';
 import { requireScope, resolveCaller, type Caller } from './caller.js';
+import type { TokenLimiter } from '../oauth/token-limits.js';
 import { isCalendarDate } from './shop-time.js';
 
 /** The current Admin API version (X-Cafe24-Api-Version); older ones come from configuration. */
@@ -16,6 +17,8 @@ export interface ApiCall {
   authorization: string | undefined;
   /** The X-Cafe24-Api-Version header, if sent. */
   apiVersion?: string | undefined;
+  /** The client address (per-address limit before a JWT signature is verified). */
+  ip?: string | undefined;
 }
 
 export interface GuardOptions {
@@ -67,6 +70,7 @@ export class ApiGuard {
     private readonly ctx: OAuthContext,
     private readonly bucket: LeakyBucket,
     private readonly config: { rateLimit: RateLimitSetting | null; apiVersions: readonly string[] },
+    private readonly limiter?: TokenLimiter,
   ) {
     this.apps = new AppSettings(ctx);
     this.versions = new Set([CURRENT_API_VERSION, ...config.apiVersions]);
@@ -78,7 +82,8 @@ export class ApiGuard {
   }
 
   async check(call: ApiCall, options: GuardOptions): Promise<Guarded> {
-    const caller = options.resolve ? await options.resolve(call) : await resolveCaller(this.ctx, call.mall, call.authorization);
+    const gate = this.limiter && call.ip !== undefined ? () => this.limiter!.signature(call.ip!) : undefined;
+    const caller = options.resolve ? await options.resolve(call) : await resolveCaller(this.ctx, call.mall, call.authorization, gate);
     const app = await this.apps.get(caller.clientId);
     const headers: Record<string, string> = {};
     try {

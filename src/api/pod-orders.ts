@@ -4,7 +4,7 @@ import type { Order } from '../store/shop-types.js';
 import type { Mall, PodOrderRef, Store } from '../store/types.js';
 import { createOrders, type OrderRequest } from './orders.js';
 import { POD_PRICE_PATTERN } from './pod-schemas.js';
-import { MEMBER_ID_PATTERN } from './schemas.js';
+import { MAX_OFFSET, MEMBER_ID_PATTERN } from './schemas.js';
 import { isoLocal } from './shop-time.js';
 
 /**
@@ -166,6 +166,8 @@ export function podOrderView(o: Order, ref: PodOrderRef | undefined, mall: Mall)
 /** A page of the mall's orders (oldest first, as the Cafe24-style list) and the total; `pageNo` from 0 as POD Shop pages. */
 export async function listPodOrders(store: Store, mall: Mall, query: { pageNo: number; pageSize: number }) {
   const page = { limit: query.pageSize, offset: query.pageNo * query.pageSize };
+  // Issue 15, item 8: the same cap on how deep a page may start as the Admin API's offset (8000, as Cafe24's).
+  if (page.offset > MAX_OFFSET) throw new PodFieldError('pageNo', `pageNo * pageSize must be at most ${MAX_OFFSET}`);
   const [orders, total] = await Promise.all([store.shop.orders.list(mall.mallId, {}, page), store.shop.orders.count(mall.mallId, {})]);
   const refs = await store.podOrderCodes.byOrder(mall.mallId, orders.map((o) => o.orderId));
   return { total, orders: orders.map((o) => podOrderView(o, refs.get(o.orderId), mall)) };

@@ -25,7 +25,7 @@ export async function guardRequest(guard: ApiGuard, req: FastifyRequest, reply: 
   const version = req.headers['x-cafe24-api-version'];
   // A thrown OAuthError carries the same headers; the one error writer (http/errors.ts) sets them.
   const guarded = await guard.check(
-    { mall: (req as { mall?: FastifyRequest['mall'] }).mall ?? null, authorization: req.headers.authorization, apiVersion: Array.isArray(version) ? version.join(',') : version },
+    { mall: (req as { mall?: FastifyRequest['mall'] }).mall ?? null, authorization: req.headers.authorization, apiVersion: Array.isArray(version) ? version.join(',') : version, ip: req.ip },
     options,
   );
   reply.headers(guarded.headers);

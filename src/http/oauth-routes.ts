@@ -1,4 +1,5 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { TokenLimiter } from '../oauth/token-limits.js';
 import type { OAuthContext } from '../oauth/context.js';
 import { handleIntrospection } from '../oauth/introspect.js';
 import { handleRevocation } from '../oauth/revoke.js';
@@ -14,14 +15,16 @@ const credentialsOf = (req: FastifyRequest, params: Record<string, string>): Cli
 });
 
 /** Server-to-server OAuth endpoints of a mall: token (RFC 6749 §3.2) and revocation (RFC 7009). */
-export function oauthRoutes(ctx: OAuthContext, issuerOf: (req: FastifyRequest) => string): FastifyPluginAsync {
+export function oauthRoutes(ctx: OAuthContext, issuerOf: (req: FastifyRequest) => string, limiter?: TokenLimiter): FastifyPluginAsync {
   return async (app) => {
     const opts = { config: { dialect: 'oauth' as const }, bodyLimit: 16 * 1024 };
+    // Issue 15, item 8: per address before the body is parsed or anyone authenticated.
+    const byAddress: onRequestHookHandler = async (req) => limiter?.address(req.ip);
 
-    app.post('/api/v2/oauth/token', opts, async (req, reply) => {
+    app.post('/api/v2/oauth/token', { ...opts, onRequest: byAddress }, async (req, reply) => {
       const params = formParams(req);
       const meta = { ip: req.ip, traceId: req.id };
-      const issued = await handleTokenRequest(ctx, { mall: req.mall, issuer: issuerOf(req), credentials: credentialsOf(req, params), params, meta });
+      const issued = await handleTokenRequest(ctx, { mall: req.mall, issuer: issuerOf(req), credentials: credentialsOf(req, params), params, meta, ...(limiter ? { limitClient: (m: string, c: string) => limiter.client(m, c) } : {}) });
       // RFC 6749 §5.1: no caching of token responses.
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(cafe24TokenBody(issued, req.mall));
     });

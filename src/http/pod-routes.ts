@@ -13,12 +13,15 @@ import { sendError, setPodErrorWriter } from './errors.js';
 import { invalidField, podErrorBody, refreshTokenExpired, tokenDoesNotExist } from './pod-errors.js';
 import { podValidatorCompiler } from './pod-validation.js';
 import { MallCache } from './tenancy.js';
+import type { TokenLimiter } from '../oauth/token-limits.js';
 
 interface PodOptions {
   /** The server's base URL for this request (public URL or the request's own). */
   baseOf: (req: FastifyRequest) => string;
   /** The one API pipeline (caller, rate limit, scope) the Cafe24-style API runs too. */
   guard: ApiGuard;
+  /** Token endpoint limits per address and per credentials (issue 15, item 8). */
+  limiter?: TokenLimiter | undefined;
 }
 
 /** The path forms of every `/ac/...` route: at the root as on api.pod.shop (the credentials name the mall), and under the mall. */
@@ -54,6 +57,7 @@ export function podRoutes(ctx: OAuthContext, options: PodOptions): FastifyPlugin
     const client = await authenticateCredentials(ctx, req.headers.authorization);
     const mall = pathMall(req);
     if (mall !== undefined && mall.mallId !== client.mallId) throw badCredentials();
+    await options.limiter?.client(client.mallId, client.clientId);
     return client;
   }
 
@@ -74,7 +78,9 @@ export function podRoutes(ctx: OAuthContext, options: PodOptions): FastifyPlugin
 
   return async (app) => {
     const config = { dialect: 'pod' as const };
-    const tokenOpts = { config, bodyLimit: 16 * 1024, onSend: noStore };
+    // Issue 15, item 8: per address before the body is parsed or the credentials checked.
+    const byAddress: onRequestHookHandler = async (req) => options.limiter?.address(req.ip);
+    const tokenOpts = { config, bodyLimit: 16 * 1024, onSend: noStore, onRequest: byAddress };
 
     // RFC 7517 §5 / RFC 9068 §4: the public keys of the JWT access tokens, retired ones until their tokens expire.
     app.get('/.well-known/jwks.json', { config: { dialect: 'api' as const } }, async (_req, reply) =>
@@ -151,7 +157,8 @@ export function podRoutes(ctx: OAuthContext, options: PodOptions): FastifyPlugin
           responseHeaders: { 200: { 'x-total-count': { description: 'How many orders the mall has.', schema: { type: 'integer' } } } },
         },
       }, async (req, reply) => {
-        const { total, orders } = await listPodOrders(ctx.store, await mallOf(req), req.query as { pageNo: number; pageSize: number });
+        const mall = await mallOf(req);
+        const { total, orders } = await podFields(() => listPodOrders(ctx.store, mall, req.query as { pageNo: number; pageSize: number }));
         return reply.header('x-total-count', String(total)).send(orders);
       });
     };

@@ -13,6 +13,8 @@ import { emptyJsonIsNoBody } from './json-body.js';
 import { dropUntrustedForwarding, trustFunction } from './forwarded.js';
 import { openSharedState, type SharedState } from '../shared-state/index.js';
 import { LOGIN_LIMITS, LoginThrottle } from '../oauth/login-throttle.js';
+import { TokenLimiter } from '../oauth/token-limits.js';
+import { Purger } from '../oauth/purge.js';
 import { apiRoutes } from './api-routes.js';
 import { openApi } from './openapi.js';
 import { demoRoutes } from './demo-routes.js';
@@ -32,6 +34,8 @@ export interface ServerOptions {
   log?: NodeJS.WritableStream | false;
   /** `serve --demo`: mount the demo app's pages (`/demo`, `/demo/callback`); off otherwise (issue 15, item 10). */
   demo?: boolean;
+  /** Purge expired codes, tokens and sessions on a schedule (oauth/purge.ts); `serve` turns it on. */
+  purge?: boolean;
 }
 
 export interface Server {
@@ -41,6 +45,8 @@ export interface Server {
   shared: SharedState;
   /** The one pipeline of resource API calls (api/guard.ts): caller, bucket, scope, version. */
   guard: ApiGuard;
+  /** Deletes expired codes, tokens and sessions; scheduled when `purge` is set (serve). */
+  purger: Purger;
 }
 
 // Trace ids: 12 random bytes in hex, cut from the CSPRNG pool (oauth/secrets.ts): a slice of a
@@ -91,7 +97,11 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   // The error's message only: a Redis URL may carry a password.
   const shared = openSharedState({ redisUrl: config.redisUrl, onError: (err) => app.log.error({ message: err.message }, 'redis unavailable') });
   app.addHook('onClose', () => shared.close());
-  const guard = new ApiGuard(ctx, shared.bucket, config);
+  const limiter = config.tokenRateLimit === null ? undefined : new TokenLimiter(shared.bucket, clock, config.tokenRateLimit, (err) => app.log.error({ err }, 'token rate limiter unavailable'));
+  const guard = new ApiGuard(ctx, shared.bucket, config, limiter);
+  const purger = new Purger(store, clock, (err) => app.log.error({ err }, 'purge failed'));
+  if (options.purge) purger.start();
+  app.addHook('onClose', () => purger.stop());
   // Login throttling per account and per address, in the same shared buckets (oauth/login-throttle.ts).
   const loginThrottle = new LoginThrottle(shared.bucket, clock, LOGIN_LIMITS, (err) => app.log.error({ err }, 'login throttle unavailable'));
   openApi(app, { title: 'shopauth', version: '0.1.0' });
@@ -114,7 +124,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const baseOf = (req: FastifyRequest) => config.publicUrl ?? `${req.protocol}://${req.host}`;
   const issuerOf = (req: FastifyRequest) => `${baseOf(req)}/malls/${req.mall.mallId}`;
   if (options.demo) app.register(demoRoutes({ clientId: DEMO_CLIENT_ID, baseOf, launchSecret: demoClientSecret(ctx.serverKey) }));
-  app.register(podRoutes(ctx, { baseOf, guard }));
+  app.register(podRoutes(ctx, { baseOf, guard, limiter }));
   const malls = new MallCache(store);
   // RFC 8414 metadata: at the root with the issuer path appended, and under the mall (below).
   await app.register(rootMetadataRoutes({ baseOf, issuerOf, fixedIssuer: config.publicUrl !== null, findMall: (id) => malls.get(id) }));
@@ -122,8 +132,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     await scope.register(mallMetadataRoutes({ baseOf, issuerOf, fixedIssuer: config.publicUrl !== null }));
     await scope.register(authorizeRoutes(ctx, issuerOf, { throttle: loginThrottle }));
     await scope.register(consoleRoutes(ctx, { throttle: loginThrottle }));
-    await scope.register(oauthRoutes(ctx, issuerOf));
+    await scope.register(oauthRoutes(ctx, issuerOf, limiter));
     await scope.register(apiRoutes(ctx, guard));
   });
-  return { app, ctx, shared, guard };
+  return { app, ctx, shared, guard, purger };
 }

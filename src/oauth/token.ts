@@ -13,12 +13,21 @@ const grants = new Map<string, GrantHandler>([authorizationCodeGrant, refreshTok
 /** RFC 6749 §3.2: authenticate the client, then dispatch on grant_type. */
 export async function handleTokenRequest(
   ctx: OAuthContext,
-  request: { mall: Mall; issuer: string; credentials: ClientCredentials; params: Readonly<Record<string, string>>; meta?: RequestMeta },
+  request: {
+    mall: Mall;
+    issuer: string;
+    credentials: ClientCredentials;
+    params: Readonly<Record<string, string>>;
+    meta?: RequestMeta;
+    /** Rate limit per authenticated client (token-limits.ts), before any grant runs. */
+    limitClient?: (mallId: string, clientId: string) => Promise<void>;
+  },
 ): Promise<IssuedTokens> {
   const grantType = request.params.grant_type;
   if (grantType === undefined || grantType === '') throw new OAuthError('invalid_request', 'grant_type is required');
   const handler = grants.get(grantType);
   const client = await authenticateClient(ctx, request.credentials);
+  await request.limitClient?.(request.mall.mallId, client.clientId);
   if (!handler) throw new OAuthError('unsupported_grant_type', `grant_type ${grantType.slice(0, 40)} is not supported`);
   if (client.kind !== 'app') throw new OAuthError('unauthorized_client', 'API credentials use the POD Shop token endpoint');
   if (client.mallId !== null && client.mallId !== request.mall.mallId) throw new OAuthError('invalid_grant', 'this client is not registered for this mall');

@@ -240,6 +240,17 @@ export interface PodOrderCodeStore {
   byOrder(mallId: string, orderIds: string[]): Promise<Map<string, PodOrderRef>>;
 }
 
+export interface PurgeCounts {
+  codes: number;
+  tokens: number;
+  sessions: number;
+}
+
+export interface PurgeStore {
+  /** Deletes codes, tokens and sessions that expired before `before`, at most `batch` rows per statement; says how many. */
+  expired(before: number, batch: number): Promise<PurgeCounts>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly malls: MallStore;
@@ -254,6 +265,8 @@ export interface Store {
   readonly podOrderCodes: PodOrderCodeStore;
   readonly appSecrets: AppSecretStore;
   readonly audit: AuditStore;
+  /** Expired codes, tokens and sessions, deleted on a schedule (oauth/purge.ts). */
+  readonly purge: PurgeStore;
   /** Products, customers and orders behind the Admin API (store/shop-types.ts). */
   readonly shop: ShopStore;
   /** Runs fn in one transaction: all of its writes land, or none. */

@@ -1,6 +1,6 @@
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { buildServer } from '../../src/http/server.js';
+import { buildServer, type Server } from '../../src/http/server.js';
 import type { OAuthContext } from '../../src/oauth/context.js';
 import { openStore, type KyselyStore } from '../../src/store/kysely/store.js';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +15,8 @@ export interface TestServer {
   store: KyselyStore;
   clock: ManualClock;
   config: Config;
+  /** Expired codes, tokens and sessions, purged on demand (oauth/purge.ts). */
+  purger: Server['purger'];
   close(): Promise<void>;
 }
 
@@ -28,7 +30,7 @@ export async function startServer(
   const clock = options.clock ?? new ManualClock(Date.parse('2026-03-01T03:00:00.000Z'));
   const config: Config = { ...loadConfig({}, {}), db: options.db ?? ':memory:', port: 0, logLevel: 'silent', ...options.config };
   const store = await openStore(config.db);
-  const { app, ctx } = await buildServer({ config, store, clock, log: options.log ?? false, demo: options.demo === true });
+  const { app, ctx, purger } = await buildServer({ config, store, clock, log: options.log ?? false, demo: options.demo === true });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: address,
@@ -38,6 +40,7 @@ export async function startServer(
     store,
     clock,
     config,
+    purger,
     async close() {
       await app.close();
       await store.close();

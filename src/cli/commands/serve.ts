@@ -21,12 +21,13 @@ export async function serve(args: string[], io: CliIO): Promise<number> {
     'trust-proxy': { type: 'string' },
     'log-level': { type: 'string' },
     'secret-file': { type: 'string' },
+    'token-rate-limit': { type: 'string' },
   });
   const flags: Record<string, string | boolean | undefined> = {};
-  for (const k of ['db', 'port', 'host', 'public-url', 'mall-domain', 'rate-limit', 'log-level', 'redis', 'api-versions', 'trust-proxy', 'secret-file']) flags[k] = str(p, k);
+  for (const k of ['db', 'port', 'host', 'public-url', 'mall-domain', 'rate-limit', 'log-level', 'redis', 'api-versions', 'trust-proxy', 'secret-file', 'token-rate-limit']) flags[k] = str(p, k);
   const config = loadConfig(flags);
   const store = await openStore(config.db);
-  const { app, ctx } = await buildServer({ config, store, clock: systemClock, demo: p.values.demo === true });
+  const { app, ctx } = await buildServer({ config, store, clock: systemClock, demo: p.values.demo === true, purge: true });
   try {
     await checkServerKey(ctx, p.values.demo === true, io);
   } catch (error) {

@@ -12,6 +12,7 @@ import { KyselySessions, KyselySettings, KyselyTokens } from './tokens.js';
 import { KyselySigningKeys } from './signing-keys.js';
 import { KyselyPodOrderCodes } from './pod-order-codes.js';
 import { KyselyAppSecrets } from './app-secrets.js';
+import { KyselyPurge } from './purge.js';
 
 export class KyselyStore implements Store {
   readonly malls;
@@ -27,6 +28,7 @@ export class KyselyStore implements Store {
   readonly podOrderCodes;
   readonly audit;
   readonly appSecrets;
+  readonly purge;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -47,6 +49,7 @@ export class KyselyStore implements Store {
     this.podOrderCodes = new KyselyPodOrderCodes(db);
     this.audit = new KyselyAudit(db);
     this.appSecrets = new KyselyAppSecrets(db);
+    this.purge = new KyselyPurge(db);
   }
 
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
