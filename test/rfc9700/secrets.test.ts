@@ -68,7 +68,7 @@ describe('secrets at rest', () => {
 
   test('operator passwords: scrypt with a per-password salt', async () => {
     const ops = await s.store.db.selectFrom('operators').select('password_hash').execute();
-    for (const o of ops) expect(o.password_hash).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    for (const o of ops) expect(o.password_hash).toMatch(/^scrypt\$131072\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
     expect(new Set(ops.map((o) => o.password_hash)).size).toBe(ops.length); // same password, different salts
   });
 
