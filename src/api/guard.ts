@@ -2,6 +2,7 @@ import type { RateLimitSetting } from '../config.js';
 import { parseRateLimit } from '../config.js';
 import type { OAuthContext } from '../oauth/context.js';
 import { OAuthError } from '../oauth/errors.js';
+import type { UsageCounter } from '../shared-state/usage.js';
 import type { LeakyBucket } from '../shared-state/leaky-bucket.js';
 import type { App, Mall } from '../store/types.js';
 import { requireScope, resolveCaller, type Caller } from './caller.js';
@@ -71,6 +72,8 @@ export class ApiGuard {
     private readonly bucket: LeakyBucket,
     private readonly config: { rateLimit: RateLimitSetting | null; apiVersions: readonly string[] },
     private readonly limiter?: TokenLimiter,
+    /** Counts the calls let through, in memory (shared-state/usage.ts): the console's usage. */
+    private readonly usage?: UsageCounter,
   ) {
     this.apps = new AppSettings(ctx);
     this.versions = new Set([CURRENT_API_VERSION, ...config.apiVersions]);
@@ -99,6 +102,7 @@ export class ApiGuard {
       await this.rateLimit(caller, app, headers);
       requireScope(caller, options.scope);
       if (badVersion) throw badVersion;
+      this.usage?.record(caller.mallId, caller.clientId, this.ctx.clock.now());
       return { caller, version, headers };
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;

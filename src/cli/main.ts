@@ -1,5 +1,6 @@
 import { auditCommand } from './commands/audit.js';
 import { credentialsCreate, credentialsList, credentialsRevoke } from './commands/credentials.js';
+import { developerAdmin, developerCreate } from './commands/developers.js';
 import { grantsList, grantsRevoke } from './commands/grants.js';
 import { keysRotate, keysRotateSecret } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -16,6 +17,8 @@ const commands: Record<string, Command> = {
   'mall create': mallCreate,
   'operator add': operatorAdd,
   'app create': appCreate,
+  'developer create': developerCreate,
+  'developer admin': developerAdmin,
   'credentials create': credentialsCreate,
   'credentials list': credentialsList,
   'credentials revoke': credentialsRevoke,
@@ -32,7 +35,9 @@ const USAGE = `usage: shopauth <command> [options]
   migrate
   mall create MALL_ID [--operator USER_ID --password PW] [--name N] [--timezone Asia/Seoul] [--sample-data [--seed N]]
   operator add MALL_ID USER_ID --password PW [--sub] [--name N]
-  app create --name N --redirect-uri URI [--redirect-uri URI2] --app-url URL --scopes a,b [--public] [--rate-limit 40/2|off] [--api-version YYYY-MM-DD]
+  app create --name N --redirect-uri URI [--redirect-uri URI2] --app-url URL --scopes a,b [--public] [--rate-limit 40/2|off] [--api-version YYYY-MM-DD] [--developer EMAIL]
+  developer create EMAIL --password PW [--name N] [--admin]   a developer-center account (/developers)
+  developer admin EMAIL [--off]   platform admins see and adopt apps no developer owns
   credentials create MALL_ID --scopes a,b [--rate-limit 40/2|off] [--name N]   POD Shop API credentials (key shown once)
   credentials list MALL_ID | credentials revoke CLIENT_ID
   grants list MALL_ID | grants revoke MALL_ID CLIENT_ID [--operator USER_ID]   apps the operators let in; revoking stops their tokens at once

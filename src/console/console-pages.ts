@@ -1,63 +1,74 @@
-import { launchUnavailable } from '../oauth/app-launch.js';
 import type { InstalledApp } from '../oauth/installed-apps.js';
 import { localTime } from '../oauth/local-time.js';
 import type { Operator } from '../store/types.js';
-import { operatorLabel, scopeList } from './authorize-pages.js';
-import { esc, layout } from './html.js';
+import { operatorLabel, scopeItems } from './authorize-pages.js';
+import type { Lang, Translate } from './i18n.js';
 
 /** The console's URLs under a mall base (`/malls/{mall_id}` or `` in the host form). */
 export const consoleUrls = (base: string) => ({
   home: `${base}/console`,
   logout: `${base}/console/logout`,
+  install: `${base}/console/install`,
+  operators: `${base}/console/operators`,
+  credentials: `${base}/console/credentials`,
+  audit: `${base}/console/audit`,
   launch: (clientId: string) => `${base}/console/apps/${encodeURIComponent(clientId)}/launch`,
+  installApp: (clientId: string) => `${base}/console/apps/${encodeURIComponent(clientId)}/install`,
   remove: (clientId: string) => `${base}/console/apps/${encodeURIComponent(clientId)}/remove`,
+  removeOperator: (userId: string) => `${base}/console/operators/${encodeURIComponent(userId)}/remove`,
+  revokeCredentials: (clientId: string) => `${base}/console/credentials/${encodeURIComponent(clientId)}/revoke`,
 });
 
-const postButton = (action: string, csrfToken: string, label: string) =>
-  `<form method="post" action="${esc(action)}"><input type="hidden" name="csrf_token" value="${esc(csrfToken)}"><button class="secondary" type="submit">${esc(label)}</button></form>`;
+export type ConsoleUrls = ReturnType<typeof consoleUrls>;
 
 /** "2026-03-01 12:00 (Asia/Seoul)": the mall's local time, as its tokens tell it. */
-const when = (at: number, timezone: string) => `${localTime(at, timezone).slice(0, 16).replace('T', ' ')} (${timezone})`;
+export const when = (at: number, timezone: string) => `${localTime(at, timezone).slice(0, 16).replace('T', ' ')} (${timezone})`;
 
-function appSection(installed: InstalledApp, p: AppsPage, urls: ReturnType<typeof consoleUrls>): string {
-  const { app } = installed;
-  const consents = installed.consents
-    .map((c) => `<p class="muted">Allowed by ${esc(operatorLabel(c))} on ${esc(when(c.at, p.timezone))}; it may:</p>\n${scopeList(c.scopes)}`)
-    .join('\n');
-  const open = installed.launchable
-    ? `<a class="button" href="${esc(urls.launch(app.clientId))}">Open</a>`
-    : `<p class="error">${esc(launchUnavailable(app.clientType))}</p>`;
-  // Only the representative operator may remove an app (the POST checks it again).
-  const remove = p.operator.userType === 'P' ? postButton(urls.remove(app.clientId), p.csrfToken, 'Remove') : '';
-  return `<section class="app">
-<h2>${esc(app.name)}</h2>
-<p class="muted"><code>${esc(app.clientId)}</code></p>
-${consents}
-<div class="actions">${open}${remove}</div>
-</section>`;
+/** The console's tabs; sub-operators see only what they may use. */
+export function consoleNav(t: Translate, urls: ConsoleUrls, operator: Pick<Operator, 'userType'>, current: string) {
+  const tabs: [string, string][] = [[urls.home, t('console.nav.apps')]];
+  if (operator.userType === 'P') {
+    tabs.push([urls.install, t('console.nav.install')], [urls.operators, t('console.nav.operators')], [urls.credentials, t('console.nav.credentials')], [urls.audit, t('console.nav.audit')]);
+  }
+  return tabs.map(([href, label]) => ({ href, label, current: href === current }));
 }
 
-interface AppsPage {
+export interface AppUsage {
+  /** Calls in the last 24 h. */
+  calls: number;
+  lastUse: number | null;
+}
+
+/** The data of views/console-apps.eta. */
+export function appsData(p: {
+  lang: Lang;
+  t: Translate;
   mallName: string;
   timezone: string;
-  /** The mall base of the links and forms. */
-  base: string;
   operator: Pick<Operator, 'userId' | 'name' | 'userType'>;
   apps: InstalledApp[];
+  usage: Map<string, AppUsage>;
+  urls: ConsoleUrls;
   csrfToken: string;
-}
-
-/** The operator console: the apps installed in the mall, each with Open and (representative) Remove. */
-export function appsPage(p: AppsPage): string {
-  const urls = consoleUrls(p.base);
-  const apps = p.apps.length === 0 ? '<p>No apps are installed in this shop.</p>' : p.apps.map((a) => appSection(a, p, urls)).join('\n');
-  const role = p.operator.userType === 'P' ? 'the representative operator' : 'a sub-operator: you can open apps; only the representative operator can remove them';
-  return layout(
-    'Apps',
-    `<h1>Apps in ${esc(p.mallName)}</h1>
-<p class="sub">Signed in as ${esc(operatorLabel(p.operator))}, ${role}.</p>
-${apps}
-<div class="actions">${postButton(urls.logout, p.csrfToken, 'Sign out')}</div>`,
-    { wide: true },
-  );
+}) {
+  const { t } = p;
+  return {
+    mallName: p.mallName,
+    csrfToken: p.csrfToken,
+    logout: p.urls.logout,
+    role: t(p.operator.userType === 'P' ? 'console.signed_in_p' : 'console.signed_in_a', { operator: operatorLabel(p.operator) }),
+    apps: p.apps.map(({ app, consents, launchable }) => {
+      const usage = p.usage.get(app.clientId);
+      return {
+        name: app.name,
+        clientId: app.clientId,
+        consents: consents.map((c) => ({ text: t('console.allowed_by', { operator: operatorLabel(c), when: when(c.at, p.timezone) }), scopes: scopeItems(p.lang, c.scopes) })),
+        usage: usage?.lastUse ? t('console.usage', { when: when(usage.lastUse, p.timezone), calls: usage.calls }) : t('console.usage_never'),
+        open: launchable ? p.urls.launch(app.clientId) : null,
+        unavailable: launchable ? null : t(app.clientType === 'public' ? 'console.launch_public' : 'console.launch_legacy'),
+        // Only the representative operator may remove an app (the POST checks it again).
+        remove: p.operator.userType === 'P' ? p.urls.remove(app.clientId) : null,
+      };
+    }),
+  };
 }

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { consentPage, loginPage, operatorLabel } from '../console/authorize-pages.js';
+import { loginFailure, operatorLabel, scopeItems } from '../console/authorize-pages.js';
 import { approve, assertMayConsent, authorizationResponseUrl } from '../oauth/authorize/consent.js';
 import { validateAuthorizationRequest, type AuthorizationRequest } from '../oauth/authorize/request.js';
 import type { OAuthContext } from '../oauth/context.js';
 import { OAuthError, wireDescription } from '../oauth/errors.js';
 import type { Operator } from '../store/types.js';
-import { sendPage } from './pages.js';
+import { langOf, page, tr } from './pages.js';
 import { formParams } from './params.js';
 import { assertCsrf, csrfToken, sessionId, sessionOperator, startSession } from './session.js';
 import type { LoginThrottle } from '../oauth/login-throttle.js';
@@ -41,24 +41,24 @@ export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf, options: 
     }
 
     function showConsent(req: FastifyRequest, reply: FastifyReply, request: AuthorizationRequest, operator: Operator, sid: string) {
-      return sendPage(reply, 200, consentPage({
+      return page(req, reply, 200, 'consent', {
         mallName: req.mall.name,
         appName: request.client.name,
         action: req.url,
         csrfToken: csrfToken(ctx, sid),
         operator: operatorLabel(operator),
-        scopes: request.scopes,
-      }));
+        scopes: scopeItems(langOf(req), request.scopes),
+      });
     }
 
     function showLogin(req: FastifyRequest, reply: FastifyReply, request: AuthorizationRequest, sid: string, error?: string, status?: number) {
-      return sendPage(reply, status ?? (error ? 401 : 200), loginPage({
+      return page(req, reply, status ?? (error ? 401 : 200), 'login', {
         mallName: req.mall.name,
         appName: request.client.name,
         action: req.url,
         csrfToken: csrfToken(ctx, sid),
-        ...(error ? { error } : {}),
-      }));
+        error,
+      });
     }
 
     app.get('/api/v2/oauth/authorize', { config }, async (req, reply) => {
@@ -82,7 +82,7 @@ export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf, options: 
         const login = await signIn(ctx, options.throttle, { mall: req.mall, userId: form.user_id, password: form.password ?? '', ip: req.ip, traceId: req.id, clientId: request.client.clientId });
         if (!login.ok) {
           if (login.retryAfterSeconds !== undefined) reply.header('retry-after', String(login.retryAfterSeconds));
-          return showLogin(req, reply, request, sessionId(req, reply), login.message, login.status);
+          return showLogin(req, reply, request, sessionId(req, reply), loginFailure(tr(req), login), login.status);
         }
         const { operator } = login;
         try {
@@ -95,7 +95,7 @@ export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf, options: 
         return reply.redirect(req.url, 303);
       }
       const operator = await sessionOperator(ctx, req);
-      if (!operator) return showLogin(req, reply, request, sessionId(req, reply), 'Your session has ended; sign in again.');
+      if (!operator) return showLogin(req, reply, request, sessionId(req, reply), tr(req)('login.expired'));
       const who = { mallId: req.mall.mallId, clientId: request.client.clientId, userId: operator.userId, ip: req.ip, traceId: req.id };
       if (form.decision === 'deny') {
         ctx.audit.record({ type: 'consent.denied', ...who, detail: { scope: request.scopes.join(' ') } });

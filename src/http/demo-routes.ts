@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { demoCallbackPage, demoLaunchPage } from '../console/demo-pages.js';
+import { demoCallbackData } from '../console/demo-pages.js';
 import { verifyLaunch } from '../oauth/app-launch.js';
-import { sendPage } from './pages.js';
+import { page } from './pages.js';
 import { singleValued } from './params.js';
 
 /** `GET /demo/callback`: the redirect URI of the app that `serve --demo` registers; `GET /demo`: its App URL. */
@@ -11,12 +11,12 @@ export function demoRoutes(options: { clientId: string; baseOf: (req: FastifyReq
     app.get('/demo', { config: { dialect: 'page' } }, async (req, reply) => {
       const q = req.url.indexOf('?');
       const raw = q < 0 ? '' : req.url.slice(q + 1);
-      return sendPage(reply, 200, demoLaunchPage({ params: [...new URLSearchParams(raw)], verified: verifyLaunch(raw, options.launchSecret) }));
+      return page(req, reply, 200, 'demo-launch', { params: [...new URLSearchParams(raw)], verified: verifyLaunch(raw, options.launchSecret) });
     });
     app.get('/demo/callback', { config: { dialect: 'page' } }, async (req, reply) => {
       const base = options.baseOf(req);
       const query = { ...singleValued(req.query as Record<string, unknown>), redirect_uri: `${base}/demo/callback` };
-      return sendPage(reply, 200, demoCallbackPage({ tokenUrl: `${base}/malls/demo/api/v2/oauth/token`, clientId: options.clientId, query }));
+      return page(req, reply, 200, 'demo-callback', demoCallbackData({ tokenUrl: `${base}/malls/demo/api/v2/oauth/token`, clientId: options.clientId, query }));
     });
   };
 }

@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errorPage } from '../console/authorize-pages.js';
 import { OAuthError, wireDescription } from '../oauth/errors.js';
-import { sendPage } from './pages.js';
+import { page } from './pages.js';
 
 /**
  * The wire shape an error takes on a route (set as route config `dialect`):
@@ -52,7 +51,7 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: OAuthEr
   reply.code(err.status).headers(err.headers);
   switch (dialect) {
     case 'page':
-      return sendPage(reply, err.status, errorPage({ error: err.error, description: err.description, traceId }));
+      return page(req, reply, err.status, 'error', { error: err.error, description: err.description, traceId });
     case 'api':
       return reply.send({ error: { code: err.status, message: err.description, more_info: {}, trace_id: traceId } });
     case 'pod':

@@ -20,6 +20,8 @@ import { openApi } from './openapi.js';
 import { demoRoutes } from './demo-routes.js';
 import { authorizeRoutes } from './authorize-routes.js';
 import { consoleRoutes } from './console-routes.js';
+import { pageAssetRoutes } from './pages.js';
+import { developerRoutes } from './developer-routes.js';
 import { clientErrorResponse, sendError, toOAuthError } from './errors.js';
 import { mallMetadataRoutes, rootMetadataRoutes } from './metadata-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
@@ -98,7 +100,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const shared = openSharedState({ redisUrl: config.redisUrl, onError: (err) => app.log.error({ message: err.message }, 'redis unavailable') });
   app.addHook('onClose', () => shared.close());
   const limiter = config.tokenRateLimit === null ? undefined : new TokenLimiter(shared.bucket, clock, config.tokenRateLimit, (err) => app.log.error({ err }, 'token rate limiter unavailable'));
-  const guard = new ApiGuard(ctx, shared.bucket, config, limiter);
+  const guard = new ApiGuard(ctx, shared.bucket, config, limiter, shared.usage);
   const purger = new Purger(store, clock, (err) => app.log.error({ err }, 'purge failed'));
   if (options.purge) purger.start();
   app.addHook('onClose', () => purger.stop());
@@ -123,6 +125,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   // wire.md, Tenancy: the issuer of a mall is {base}/malls/{mall_id}.
   const baseOf = (req: FastifyRequest) => config.publicUrl ?? `${req.protocol}://${req.host}`;
   const issuerOf = (req: FastifyRequest) => `${baseOf(req)}/malls/${req.mall.mallId}`;
+  app.register(pageAssetRoutes);
+  app.register(developerRoutes(ctx, { throttle: loginThrottle }));
   if (options.demo) app.register(demoRoutes({ clientId: DEMO_CLIENT_ID, baseOf, launchSecret: demoClientSecret(ctx.serverKey) }));
   app.register(podRoutes(ctx, { baseOf, guard, limiter }));
   const malls = new MallCache(store);
@@ -131,7 +135,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   await registerTenantRoutes(app, malls, config.mallDomain, async (scope) => {
     await scope.register(mallMetadataRoutes({ baseOf, issuerOf, fixedIssuer: config.publicUrl !== null }));
     await scope.register(authorizeRoutes(ctx, issuerOf, { throttle: loginThrottle }));
-    await scope.register(consoleRoutes(ctx, { throttle: loginThrottle }));
+    await scope.register(consoleRoutes(ctx, { throttle: loginThrottle, usage: shared.usage }));
     await scope.register(oauthRoutes(ctx, issuerOf, limiter));
     await scope.register(apiRoutes(ctx, guard));
   });

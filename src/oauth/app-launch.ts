@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Mall, Operator } from '../store/types.js';
 import type { OAuthContext } from './context.js';
 import { OAuthError } from './errors.js';
-import { installedApp } from './installed-apps.js';
+import { installableApp, installedApp } from './installed-apps.js';
 import { Sealer } from './sealing.js';
 import type { ServerKeys } from './server-keys.js';
 import { safeEqual } from './secrets.js';
@@ -80,6 +80,9 @@ export function verifyLaunch(rawQuery: string, clientSecret: string): boolean {
  * Launches an app installed in the mall for a signed-in operator (representative or sub-operator):
  * the URL to send the browser to. 404 when the app holds no live grant in the mall; 409 when no
  * sealed secret was kept for it (registered before shopauth kept them, or a public client).
+ * `install`: the representative operator installs a platform app not installed yet (the console's
+ * install list, the developer center's test run): the same launch, so the app starts the
+ * authorization request (wire.md, App URL launch).
  */
 export async function launchApp(
   ctx: OAuthContext,
@@ -88,8 +91,10 @@ export async function launchApp(
   clientId: string,
   lang: LaunchLang,
   meta: { ip?: string; traceId?: string } = {},
+  mode: 'open' | 'install' = 'open',
 ): Promise<string> {
-  const { app, launchable } = await installedApp(ctx, mall, clientId);
+  if (mode === 'install' && operator.userType !== 'P') throw new OAuthError('access_denied', 'only the representative operator can install apps');
+  const { app, launchable } = mode === 'install' ? await installableApp(ctx, clientId) : await installedApp(ctx, mall, clientId);
   const kept = launchable ? await ctx.store.appSecrets.get(clientId) : undefined;
   if (!kept) throw new OAuthError('invalid_request', launchUnavailable(app.clientType), { status: 409 });
   let secret: string;
@@ -99,7 +104,7 @@ export async function launchApp(
     throw new OAuthError('server_error', "the app's secret cannot be unsealed: the server key that sealed it is not configured (SHOPAUTH_SECRET or the key file); re-register the app");
   }
   const url = signedLaunchUrl(app.appUrl, launchParams(mall, operator, lang, ctx.clock.now()), secret);
-  ctx.audit.record({ type: 'app.launched', mallId: mall.mallId, clientId, userId: operator.userId, ...meta, detail: { lang } });
+  ctx.audit.record({ type: 'app.launched', mallId: mall.mallId, clientId, userId: operator.userId, ...meta, detail: mode === 'install' ? { lang, install: true } : { lang } });
   return url;
 }
 

@@ -18,7 +18,16 @@ export type AuditType =
   | 'refresh.grace_retry'
   | 'code.replay_detected'
   | 'key.rotated'
-  | 'server_key.rotated';
+  | 'server_key.rotated'
+
+  | 'app.registered'
+  | 'app.updated'
+  | 'app.secret_rotated'
+  | 'app.deleted'
+  | 'operator.added'
+  | 'operator.removed'
+  | 'credentials.created'
+  | 'developer.signed_up';
 
 /** What a caller says about an event; id and time are added here. Never put a secret in it. */
 export interface AuditInput {

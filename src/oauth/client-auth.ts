@@ -54,6 +54,11 @@ export async function authenticateClient(ctx: OAuthContext, creds: ClientCredent
     if (secret !== undefined && secret !== '') throw invalidClient();
     return app;
   }
-  if (secret === undefined || app.secretHash === null || !ctx.hasher.verify(secret, app.secretHash, 'client')) throw invalidClient();
-  return app;
+  if (secret === undefined || app.secretHash === null) throw invalidClient();
+  if (ctx.hasher.verify(secret, app.secretHash, 'client')) return app;
+  // Secret rotation with grace (issue 11): the previous secret works until its expiry. Looked up
+  // only after the current secret failed, so the usual request pays nothing for it.
+  const previous = await ctx.store.appSecrets.previous(app.clientId, ctx.clock.now());
+  if (previous !== undefined && ctx.hasher.verify(secret, previous, 'client')) return app;
+  throw invalidClient();
 }

@@ -31,6 +31,32 @@ async function describe(ctx: OAuthContext, app: App, grants: Grant[]): Promise<I
   return { app, consents, launchable };
 }
 
+/** An app of the platform as the console's install list shows it. */
+export interface PlatformApp {
+  app: App;
+  installed: boolean;
+  launchable: boolean;
+}
+
+/** The platform's live apps, for the console's install list; those installed in the mall are marked. */
+export async function platformApps(ctx: OAuthContext, mall: Mall): Promise<PlatformApp[]> {
+  const installed = new Set((await ctx.store.grants.list(mall.mallId)).filter((g) => g.revokedAt === null).map((g) => g.clientId));
+  const out: PlatformApp[] = [];
+  for (const app of await ctx.store.apps.list({ kind: 'app' })) {
+    if (app.revokedAt !== null) continue;
+    const launchable = app.clientType === 'confidential' && (await ctx.store.appSecrets.get(app.clientId)) !== undefined;
+    out.push({ app, installed: installed.has(app.clientId), launchable });
+  }
+  return out;
+}
+
+/** A live app of the platform that can be installed (launched for the first time); 404 otherwise. */
+export async function installableApp(ctx: OAuthContext, clientId: string): Promise<InstalledApp> {
+  const app = await ctx.store.apps.get(clientId);
+  if (!app || app.kind !== 'app' || app.revokedAt !== null) throw new OAuthError('not_found', 'no such app');
+  return describe(ctx, app, []);
+}
+
 /** The mall's installed apps, in the order they were first let in: live grants of live apps. */
 export async function installedApps(ctx: OAuthContext, mall: Mall): Promise<InstalledApp[]> {
   const byApp = new Map<string, Grant[]>();

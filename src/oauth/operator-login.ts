@@ -1,4 +1,5 @@
 import type { Mall, Operator } from '../store/types.js';
+import type { AuditType } from './audit.js';
 import type { OAuthContext } from './context.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { hashPassword, needsRehash, verifyPassword } from './secrets.js';
@@ -17,32 +18,45 @@ export async function authenticateOperator(ctx: OAuthContext, mall: Mall, userId
   return operator;
 }
 
-export type SignInResult =
-  | { ok: true; operator: Operator }
+export type SignInResult<T = Operator> =
+  | { ok: true; operator: T }
   /** 401 wrong credentials, 429 throttled (then `retryAfterSeconds`); `message` is for the login page. */
   | { ok: false; status: 401 | 429; message: string; retryAfterSeconds?: number };
 
 /**
- * An operator signs in on a login form (the authorization pages, the operator console): login
- * throttling per account and per address before the password is looked at (login-throttle.ts),
- * then the password check; every attempt is audited. Starting the session is the caller's.
+ * A login attempt on any login form (operators of a mall; developers, whose throttle "mall" is
+ * their realm): login throttling per account and per address before the password is looked at
+ * (login-throttle.ts), then `check`; every attempt is audited. Starting the session is the caller's.
  */
-export async function signIn(
+export async function throttledSignIn<T>(
   ctx: OAuthContext,
   throttle: LoginThrottle | undefined,
-  input: { mall: Mall; userId: string; password: string; ip: string; traceId: string; clientId: string | null },
-): Promise<SignInResult> {
-  const mallId = input.mall.mallId;
-  const who = { mallId, clientId: input.clientId, userId: input.userId.slice(0, 64), ip: input.ip, traceId: input.traceId };
-  const verdict = throttle ? await throttle.attempt(mallId, input.userId, input.ip) : undefined;
+  input: { realm: string; mallId: string | null; userId: string; ip: string; traceId: string; clientId: string | null; wrong: string },
+  check: () => Promise<T | undefined>,
+  audit: { ok: AuditType; failed: AuditType } = { ok: 'login.ok', failed: 'login.failed' },
+): Promise<SignInResult<T>> {
+  const who = { mallId: input.mallId, clientId: input.clientId, userId: input.userId.slice(0, 64), ip: input.ip, traceId: input.traceId };
+  const verdict = throttle ? await throttle.attempt(input.realm, input.userId, input.ip) : undefined;
   if (verdict && !verdict.allowed) {
     ctx.audit.record({ type: 'login.throttled', ...who, detail: { by: verdict.by } });
     const wait = verdict.retryAfterSeconds;
     return { ok: false, status: 429, retryAfterSeconds: wait, message: `Too many sign-in attempts. Try again in ${wait} second${wait === 1 ? '' : 's'}.` };
   }
-  const operator = await authenticateOperator(ctx, input.mall, input.userId, input.password);
-  ctx.audit.record({ type: operator ? 'login.ok' : 'login.failed', ...who });
-  if (!operator) return { ok: false, status: 401, message: 'The operator ID or password is wrong.' };
-  await throttle?.succeeded(mallId, input.userId);
-  return { ok: true, operator };
+  const user = await check();
+  ctx.audit.record({ type: user ? audit.ok : audit.failed, ...who });
+  if (!user) return { ok: false, status: 401, message: input.wrong };
+  await throttle?.succeeded(input.realm, input.userId);
+  return { ok: true, operator: user };
+}
+
+/** An operator signs in on a login form (the authorization pages, the operator console). */
+export function signIn(
+  ctx: OAuthContext,
+  throttle: LoginThrottle | undefined,
+  input: { mall: Mall; userId: string; password: string; ip: string; traceId: string; clientId: string | null },
+): Promise<SignInResult> {
+  const mallId = input.mall.mallId;
+  return throttledSignIn(ctx, throttle, { ...input, realm: mallId, mallId, wrong: 'The operator ID or password is wrong.' }, () =>
+    authenticateOperator(ctx, input.mall, input.userId, input.password),
+  );
 }

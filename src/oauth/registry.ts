@@ -107,6 +107,19 @@ export function checkAccess(input: { scopes: string[]; rateLimit?: string }): st
   }
 }
 
+/**
+ * What a developer may set of an app (registration and edit), checked and normalized: redirect
+ * URIs and App URL by the rules above (`insecureHttp`: plain http beyond loopback, CLI only).
+ */
+export function checkAppFields(input: { name: string; appUrl: string; redirectUris: string[]; scopes: string[]; rateLimit?: string; insecureHttp?: boolean }): { name: string; appUrl: string; redirectUris: string[]; scopes: string[] } {
+  if (!input.name.trim() || input.name.length > 200) throw new RegistryError('app name must be 1 to 200 characters');
+  if (input.redirectUris.length === 0) throw new RegistryError('at least one redirect URI is required');
+  const insecureHttp = input.insecureHttp === true;
+  const redirectUris = [...new Set(input.redirectUris.map((uri) => checkRedirectUri(uri, insecureHttp)))];
+  checkAppUrl(input.appUrl, insecureHttp);
+  return { name: input.name.trim(), appUrl: input.appUrl, redirectUris, scopes: checkAccess(input) };
+}
+
 export interface CreatedApp {
   app: App;
   /** Shown once; stored as a keyed hash (and sealed for App URL launches). Null for public clients. */
@@ -130,12 +143,7 @@ export async function createApp(
     insecureHttp?: boolean;
   },
 ): Promise<CreatedApp> {
-  if (!input.name.trim() || input.name.length > 200) throw new RegistryError('app name must be 1 to 200 characters');
-  if (input.redirectUris.length === 0) throw new RegistryError('at least one redirect URI is required');
-  const insecureHttp = input.insecureHttp === true;
-  const redirectUris = [...new Set(input.redirectUris.map((uri) => checkRedirectUri(uri, insecureHttp)))];
-  checkAppUrl(input.appUrl, insecureHttp);
-  const scopes = checkAccess(input);
+  const { redirectUris, scopes } = checkAppFields(input);
   if (input.apiVersion !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(input.apiVersion)) throw new RegistryError('API version must be YYYY-MM-DD');
   const isPublic = input.public === true;
   const clientSecret = isPublic ? null : (input.clientSecret ?? randomAlnum(32));

@@ -1,7 +1,7 @@
 import { OAuthError } from './errors.js';
 
 /** Cafe24 scope categories (wire.md, Admin API scopes), with words for the consent page. */
-const categories: Record<string, string> = {
+export const SCOPE_CATEGORIES: Readonly<Record<string, string>> = {
   application: 'apps',
   category: 'product categories',
   collection: 'product collections',
@@ -23,7 +23,7 @@ const categories: Record<string, string> = {
 };
 
 export const KNOWN_SCOPES: readonly string[] = [
-  ...Object.keys(categories).flatMap((c) => [`mall.read_${c}`, `mall.write_${c}`]),
+  ...Object.keys(SCOPE_CATEGORIES).flatMap((c) => [`mall.read_${c}`, `mall.write_${c}`]),
   'mall.read_analytics',
 ];
 
@@ -33,7 +33,7 @@ const known = new Set(KNOWN_SCOPES);
 export function describeScope(scope: string): string {
   if (scope === 'mall.read_analytics') return 'Read analytics';
   const m = /^mall\.(read|write)_(\w+)$/.exec(scope);
-  const what = m?.[2] && categories[m[2]];
+  const what = m?.[2] && SCOPE_CATEGORIES[m[2]];
   if (!m || !what) return scope;
   return `${m[1] === 'read' ? 'Read' : 'Read and change'} ${what}`;
 }

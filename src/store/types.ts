@@ -100,13 +100,22 @@ export interface OperatorStore {
   get(mallId: string, userId: string): Promise<Operator | undefined>;
   /** Replaces the password hash if it is still `expected` (a rehash with stronger parameters); says whether it did. */
   replacePasswordHash(mallId: string, userId: string, expected: string, next: string): Promise<boolean>;
+  /** The mall's operators, representative first, then by user id. */
+  list(mallId: string): Promise<Operator[]>;
+  /** Removes an operator; says whether one was removed. */
+  remove(mallId: string, userId: string): Promise<boolean>;
 }
 
 export interface AppStore {
   create(app: App): Promise<void>;
   get(clientId: string): Promise<App | undefined>;
   list(filter?: { kind?: App['kind']; mallId?: string }): Promise<App[]>;
+  /** Revokes the app (or credentials) with every live grant and token of it. */
   revoke(clientId: string, now: number): Promise<boolean>;
+  /** Changes what a developer may edit of a live app; says whether it was changed. */
+  update(clientId: string, fields: Pick<App, 'name' | 'appUrl' | 'redirectUris' | 'scopes'>): Promise<boolean>;
+  /** Replaces the client secret's hash of a live app. */
+  setSecretHash(clientId: string, secretHash: string): Promise<boolean>;
 }
 
 export interface GrantStore {
@@ -219,6 +228,43 @@ export interface AppSecretStore {
   list(): Promise<AppSecretRecord[]>;
   /** Replaces the sealed secret if it is still `expected`; says whether it did. */
   reseal(clientId: string, expected: string, next: string): Promise<boolean>;
+  /** Stores the sealed secret, replacing the app's (secret rotation). */
+  put(record: AppSecretRecord): Promise<void>;
+  /** The previous secret's keyed hash while its grace lasts (secret rotation), else undefined. */
+  previous(clientId: string, now: number): Promise<string | undefined>;
+  /** Keeps the previous secret's hash until `expiresAt`, or (null) forgets it. */
+  setPrevious(clientId: string, previous: { secretHash: string; expiresAt: number } | null): Promise<void>;
+}
+
+/** A developer account of the developer center (issue 11). */
+export interface Developer {
+  developerId: string;
+  /** Lower-cased; unique. */
+  email: string;
+  name: string;
+  /** scrypt, like operator passwords. */
+  passwordHash: string;
+  /** Sees and adopts apps no developer owns (set with `shopauth developer admin EMAIL`). */
+  platformAdmin: boolean;
+  /** The sandbox mall "test run" made for this developer, once. */
+  sandboxMallId: string | null;
+  createdAt: number;
+}
+
+export interface DeveloperStore {
+  create(developer: Developer): Promise<void>;
+  get(developerId: string): Promise<Developer | undefined>;
+  byEmail(email: string): Promise<Developer | undefined>;
+  setPlatformAdmin(developerId: string, on: boolean): Promise<void>;
+  /** Records the sandbox mall unless one is recorded; returns the recorded one. */
+  setSandboxMall(developerId: string, mallId: string): Promise<string>;
+  /** Makes the developer the app's owner (replacing any owner). */
+  own(clientId: string, developerId: string): Promise<void>;
+  ownerOf(clientId: string): Promise<string | undefined>;
+  /** Client ids of the developer's apps, oldest first. */
+  appsOf(developerId: string): Promise<string[]>;
+  /** Client ids of live apps (kind 'app') that no developer owns. */
+  unowned(): Promise<string[]>;
 }
 
 /** What POD Shop's client said of an order created through /ac/api/external/orders. */
@@ -264,6 +310,7 @@ export interface Store {
   readonly signingKeys: SigningKeyStore;
   readonly podOrderCodes: PodOrderCodeStore;
   readonly appSecrets: AppSecretStore;
+  readonly developers: DeveloperStore;
   readonly audit: AuditStore;
   /** Expired codes, tokens and sessions, deleted on a schedule (oauth/purge.ts). */
   readonly purge: PurgeStore;

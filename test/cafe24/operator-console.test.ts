@@ -71,7 +71,7 @@ const storeCall = (accessToken: string) => fetch(`${s.mallUrl('mall1')}/api/v2/a
 
 /** A remove of the app that must be refused: the status, a page saying why, and the app's token still working. */
 async function expectRemoveRefused(browser: Browser, form: Record<string, string>, status: number, says: string) {
-  const res = await browser.post(removeUrl('mall1', app.clientId), form);
+  const res = await browser.post(removeUrl('mall1', app.clientId), { ...form, confirm: 'yes' });
   expect(res.status).toBe(status);
   expectPageHeaders(res);
   expect(await res.text()).toContain(says);
@@ -181,18 +181,18 @@ describe('the installed apps', () => {
   test('the representative sees each installed app: name, scopes in words, who consented and when, Open and Remove', async () => {
     const { page, html } = await signIn('mall1', 'boss');
     expectPageHeaders(page);
-    expect(html).toContain('<h2>Test App</h2>');
+    expect(html).toContain(`<h2 id="app-${app.clientId}">Test App</h2>`);
     expect(html).toContain(`<code>${app.clientId}</code>`);
     // 03:00 UTC is 12:00 in the mall's time zone (Asia/Seoul).
     expect(html).toContain('Allowed by Boss (boss) on 2026-03-01 12:00 (Asia/Seoul); it may:');
     expect(html).toContain('<li>Read store settings <code>mall.read_store</code></li>');
     expect(html).toContain('<li>Read products <code>mall.read_product</code></li>');
-    expect(html).toContain(`<a class="button" href="/malls/mall1/console/apps/${app.clientId}/launch">Open</a>`);
+    expect(html).toContain(`<a class="button primary" href="/malls/mall1/console/apps/${app.clientId}/launch">Open</a>`);
     expect(html).toContain(`<form method="post" action="/malls/mall1/console/apps/${app.clientId}/remove">`);
     // Not installed here: no grant in mall1.
     expect(html).not.toContain(other.clientId);
     // Registered before sealed secrets were kept: listed, but not launchable.
-    expect(html).toContain('<h2>Old App</h2>');
+    expect(html).toContain(`<h2 id="app-${legacy.clientId}">Old App</h2>`);
     expect(html).toContain('launch unavailable: re-register the app');
     expect(html).not.toContain(`/apps/${legacy.clientId}/launch`);
     expect(html).toContain('Sign out');
@@ -302,10 +302,22 @@ describe('Remove', () => {
     expect(await (await browser.get(consoleUrl('mall1'))).text()).toContain(`<code>${app.clientId}</code>`);
   });
 
+  test('remove asks first: a confirmation page (the same form with confirm=yes), and nothing changes until it is sent', async () => {
+    const { browser, csrf } = await signIn('mall1', 'boss');
+    const ask = await browser.post(removeUrl('mall1', app.clientId), { csrf_token: csrf });
+    expect(ask.status).toBe(200);
+    expectPageHeaders(ask);
+    const html = await ask.text();
+    expect(html).toContain('Remove Test App from Shop mall1? Its access ends at once');
+    expect(html).toContain(`<form method="post" action="/malls/mall1/console/apps/${app.clientId}/remove">`);
+    expect(html).toContain('<input type="hidden" name="confirm" value="yes">');
+    expect((await storeCall(tokens.access_token)).status).toBe(200);
+  });
+
   test('remove: 303 back; the token gets 403 "the app is no longer installed in this mall"; the app leaves the list; audited', async () => {
     const { browser, csrf } = await signIn('mall1', 'boss');
     expect((await storeCall(tokens.access_token)).status).toBe(200);
-    const res = await browser.post(removeUrl('mall1', app.clientId), { csrf_token: csrf });
+    const res = await browser.post(removeUrl('mall1', app.clientId), { csrf_token: csrf, confirm: 'yes' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/malls/mall1/console');
     const api = await storeCall(tokens.access_token);
@@ -313,10 +325,10 @@ describe('Remove', () => {
     expect(((await api.json()) as { error: { message: string } }).error.message).toBe('the app is no longer installed in this mall');
     const html = await (await browser.get(consoleUrl('mall1'))).text();
     expect(html).not.toContain(`<code>${app.clientId}</code>`);
-    expect(html).toContain('<h2>Old App</h2>');
+    expect(html).toContain(`<h2 id="app-${legacy.clientId}">Old App</h2>`);
     expect((await browser.get(launchUrl('mall1', app.clientId))).status).toBe(404);
     // Removing again: the app is no longer installed.
-    expect((await browser.post(removeUrl('mall1', app.clientId), { csrf_token: csrf })).status).toBe(404);
+    expect((await browser.post(removeUrl('mall1', app.clientId), { csrf_token: csrf, confirm: 'yes' })).status).toBe(404);
     await s.ctx.audit.flush();
     const [event] = await s.store.audit.list({ mallId: 'mall1', type: 'grant.revoked' });
     expect(event).toMatchObject({ clientId: app.clientId, userId: 'boss', traceId: res.headers.get('x-trace-id'), detail: { by: 'boss' } });

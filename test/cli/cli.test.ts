@@ -180,8 +180,8 @@ describe('shopauth serve --demo: the operator console', () => {
       // The same session (the authorization pages' login) is signed in to the console.
       const page = await browser.get(demo.console_url);
       const html = await page.text();
-      expect(html).toContain('<h2>Demo App</h2>');
-      const open = /<a class="button" href="([^"]+)">Open<\/a>/.exec(html)![1]!;
+      expect(html).toContain('">Demo App</h2>');
+      const open = /<a class="button primary" href="([^"]+)">Open<\/a>/.exec(html)![1]!;
       const launch = await browser.get(new URL(open, base).toString());
       expect(launch.status).toBe(302);
       const location = launch.headers.get('location')!;

@@ -168,7 +168,7 @@ function substitute(v: string): string {
 
 /** The dialect a route's errors are written in (http/errors.ts), by path. */
 function dialectOf(path: string): 'oauth' | 'page' | 'api' | 'pod' {
-  if (/\/api\/v2\/oauth\/authorize$/.test(path) || /(^|\/)console(\/|$)/.test(path) || /^\/demo(\/callback)?$/.test(path)) return 'page';
+  if (/\/api\/v2\/oauth\/authorize$/.test(path) || /(^|\/)console(\/|$)/.test(path) || /^\/demo(\/callback)?$/.test(path) || /^\/(developers|ui)(\/|$)/.test(path)) return 'page';
   if (/\/api\/v2\/oauth\//.test(path)) return 'oauth';
   if (/(^|\/)ac\//.test(path)) return 'pod';
   return 'api';

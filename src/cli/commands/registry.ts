@@ -1,5 +1,6 @@
 import { seedSampleData } from '../../api/sample-data.js';
-import { addOperator, createApp, createMall } from '../../oauth/registry.js';
+import { normalEmail } from '../../oauth/developers.js';
+import { addOperator, createApp, createMall, RegistryError } from '../../oauth/registry.js';
 import { arg, openRegistry, parse, result, str, UsageError, type CliIO } from '../io.js';
 
 /** `shopauth mall create MALL_ID --operator USER_ID --password PW [--name N] [--timezone TZ] [--sample-data [--seed N]]` */
@@ -66,6 +67,7 @@ export async function appCreate(args: string[], io: CliIO): Promise<number> {
     public: { type: 'boolean' },
     'rate-limit': { type: 'string' },
     'api-version': { type: 'string' },
+    developer: { type: 'string' },
   });
   const name = str(p, 'name');
   const appUrl = str(p, 'app-url');
@@ -75,7 +77,11 @@ export async function appCreate(args: string[], io: CliIO): Promise<number> {
   try {
     const rateLimit = str(p, 'rate-limit');
     const apiVersion = str(p, 'api-version');
-    const { app, clientSecret } = await createApp(deps, {
+    const email = str(p, 'developer');
+    const owner = email === undefined ? undefined : await store.developers.byEmail(normalEmail(email));
+    if (email !== undefined && !owner) throw new RegistryError(`no developer ${email}`);
+    const { app, clientSecret } = await store.transaction(async (tx) => {
+      const made = await createApp({ ...deps, store: tx }, {
       name,
       appUrl,
       redirectUris: list(p.values['redirect-uri']),
@@ -83,6 +89,9 @@ export async function appCreate(args: string[], io: CliIO): Promise<number> {
       public: p.values.public === true,
       ...(rateLimit ? { rateLimit } : {}),
       ...(apiVersion ? { apiVersion } : {}),
+      });
+      if (owner) await tx.developers.own(made.app.clientId, owner.developerId);
+      return made;
     });
     const out = {
       client_id: app.clientId,
@@ -92,6 +101,7 @@ export async function appCreate(args: string[], io: CliIO): Promise<number> {
       redirect_uris: app.redirectUris,
       scopes: app.scopes,
       client_type: app.clientType,
+      ...(owner ? { developer: owner.email } : {}),
     };
     result(
       io,

@@ -66,6 +66,16 @@ export class KyselyOperators implements OperatorStore {
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
+
+  async list(mallId: string): Promise<Operator[]> {
+    const rows = await this.db.selectFrom('operators').selectAll().where('mall_id', '=', mallId).orderBy('user_type', 'desc').orderBy('user_id').execute();
+    return rows.map((r) => ({ mallId: r.mall_id, userId: r.user_id, passwordHash: r.password_hash, userType: r.user_type, name: r.name }));
+  }
+
+  async remove(mallId: string, userId: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('operators').where('mall_id', '=', mallId).where('user_id', '=', userId).executeTakeFirst();
+    return r.numDeletedRows > 0n;
+  }
 }
 
 export class KyselyApps implements AppStore {
@@ -113,8 +123,24 @@ export class KyselyApps implements AppStore {
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (r.numUpdatedRows === 0n) return false;
+      await db.updateTable('grants').set({ revoked_at: now }).where('client_id', '=', clientId).where('revoked_at', 'is', null).execute();
       await db.updateTable('tokens').set({ revoked_at: now }).where('client_id', '=', clientId).where('revoked_at', 'is', null).execute();
       return true;
     });
+  }
+
+  async update(clientId: string, f: Pick<App, 'name' | 'appUrl' | 'redirectUris' | 'scopes'>): Promise<boolean> {
+    const r = await this.db
+      .updateTable('apps')
+      .set({ name: f.name, app_url: f.appUrl, redirect_uris: JSON.stringify(f.redirectUris), scopes: JSON.stringify(f.scopes) })
+      .where('client_id', '=', clientId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  async setSecretHash(clientId: string, secretHash: string): Promise<boolean> {
+    const r = await this.db.updateTable('apps').set({ secret_hash: secretHash }).where('client_id', '=', clientId).where('revoked_at', 'is', null).executeTakeFirst();
+    return r.numUpdatedRows > 0n;
   }
 }

@@ -9,11 +9,18 @@ interface AppSecretsTable {
   created_at: number;
 }
 
+/** A rotated-out client secret's keyed hash during its grace (migration 013). */
+interface AppPreviousSecretsTable {
+  client_id: string;
+  secret_hash: string;
+  expires_at: number;
+}
+
 export class KyselyAppSecrets implements AppSecretStore {
   private readonly db;
 
   constructor(db: Kysely<Database>) {
-    this.db = db.withTables<{ app_secrets: AppSecretsTable }>();
+    this.db = db.withTables<{ app_secrets: AppSecretsTable; app_previous_secrets: AppPreviousSecretsTable }>();
   }
 
   async add(r: AppSecretRecord): Promise<boolean> {
@@ -44,5 +51,23 @@ export class KyselyAppSecrets implements AppSecretStore {
       .where('sealed_secret', '=', expected)
       .executeTakeFirst();
     return r.numUpdatedRows === 1n;
+  }
+
+  async put(r: AppSecretRecord): Promise<void> {
+    await this.db
+      .insertInto('app_secrets')
+      .values({ client_id: r.clientId, sealed_secret: r.sealedSecret, created_at: r.createdAt })
+      .onConflict((oc) => oc.column('client_id').doUpdateSet({ sealed_secret: r.sealedSecret, created_at: r.createdAt }))
+      .execute();
+  }
+
+  async previous(clientId: string, now: number): Promise<string | undefined> {
+    const r = await this.db.selectFrom('app_previous_secrets').select('secret_hash').where('client_id', '=', clientId).where('expires_at', '>', now).executeTakeFirst();
+    return r?.secret_hash;
+  }
+
+  async setPrevious(clientId: string, previous: { secretHash: string; expiresAt: number } | null): Promise<void> {
+    await this.db.deleteFrom('app_previous_secrets').where('client_id', '=', clientId).execute();
+    if (previous) await this.db.insertInto('app_previous_secrets').values({ client_id: clientId, secret_hash: previous.secretHash, expires_at: previous.expiresAt }).execute();
   }
 }

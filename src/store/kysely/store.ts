@@ -13,6 +13,7 @@ import { KyselySigningKeys } from './signing-keys.js';
 import { KyselyPodOrderCodes } from './pod-order-codes.js';
 import { KyselyAppSecrets } from './app-secrets.js';
 import { KyselyPurge } from './purge.js';
+import { KyselyDevelopers } from './developers.js';
 
 export class KyselyStore implements Store {
   readonly malls;
@@ -29,6 +30,7 @@ export class KyselyStore implements Store {
   readonly audit;
   readonly appSecrets;
   readonly purge;
+  readonly developers;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -50,6 +52,7 @@ export class KyselyStore implements Store {
     this.audit = new KyselyAudit(db);
     this.appSecrets = new KyselyAppSecrets(db);
     this.purge = new KyselyPurge(db);
+    this.developers = new KyselyDevelopers(db);
   }
 
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
