@@ -21,7 +21,6 @@ export const db: Database.Database = new Database(file);
 db.pragma('journal_mode = WAL');
 export const synchronous = process.env.BENCH_SYNCHRONOUS ?? seed.synchronous;
 db.pragma(`synchronous = ${synchronous}`);
-
 const key = createHash('sha256').update('shopauth server key\0').update(SERVER_SECRET).digest();
 /** shopauth's SecretHasher.hash: HMAC-SHA256(purpose + secret), base64url. */
 export const hash = (secret: string, purpose = ''): string => createHmac('sha256', key).update(purpose).update(secret).digest('base64url');
@@ -47,15 +46,11 @@ export function authenticate(header: string | undefined, kind: 'app' | 'credenti
 }
 
 /** The mall's UTC offset, once (the bench mall's zone, Asia/Seoul, has no DST). */
-const offsetMs = (() => {
-  const at = Date.now();
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: seed.timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(at).map((x) => [x.type, x.value]));
-  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - Math.floor(at / 1000) * 1000;
-})();
+const offsetMs = ((at) => Date.parse(`${new Date(at).toLocaleString('sv-SE', { timeZone: seed.timezone }).replace(' ', 'T')}Z`) - at)(Math.floor(Date.now() / 1000) * 1000);
 /** Cafe24's local time, "2026-03-01T14:00:00.000". */
 export const localTime = (ms: number): string => new Date(ms + offsetMs).toISOString().slice(0, 23);
-const sign = offsetMs < 0 ? '-' : '+';
-const zone = `${sign}${String(Math.floor(Math.abs(offsetMs) / 3_600_000)).padStart(2, '0')}:${String((Math.abs(offsetMs) / 60_000) % 60).padStart(2, '0')}`;
+const hhmm = (min: number) => `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
+const zone = `${offsetMs < 0 ? '-' : '+'}${hhmm(Math.abs(offsetMs) / 60_000)}`;
 /** The Admin API's ISO 8601 with offset, "2026-03-01T14:00:00+09:00". */
 export const isoLocal = (ms: number): string => localTime(ms).slice(0, 19) + zone;
 

@@ -50,11 +50,12 @@ async function main() {
     introspect: 'RFC 7662 introspection of a live access token, client_secret_basic',
   };
   const note = `shopauth (fastify + SQLite): ${notes[mode]}`;
-  if (mode === 'pod') announce({ port, method: 'POST', path: '/ac/oauth/ext/token', headers: { authorization: basic(seed.podId, seed.podSecret) }, note }, close);
-  if (mode === 'refresh') announce({ port, method: 'POST', path: `${mall}/api/v2/oauth/token`, headers: form, chain: refreshChain(seed.refreshPool), note }, close);
-  if (mode === 'read') announce({ port, method: 'GET', path: products, headers: { authorization: `Bearer ${seed.accessToken}` }, note }, close);
-  if (mode === 'read-basic') announce({ port, method: 'GET', path: products, headers: { authorization: basic(seed.podId, seed.podSecret) }, note }, close);
-  if (mode === 'introspect') announce({ port, method: 'POST', path: `${mall}/api/v2/oauth/introspect`, headers: form, body: `token=${seed.accessToken}`, note }, close);
+  const files = [config.db, `${config.db}-wal`];
+  if (mode === 'pod') announce({ port, method: 'POST', path: '/ac/oauth/ext/token', headers: { authorization: basic(seed.podId, seed.podSecret) }, note, files }, close);
+  if (mode === 'refresh') announce({ port, method: 'POST', path: `${mall}/api/v2/oauth/token`, headers: form, chain: refreshChain(seed.refreshPool), note, files }, close);
+  if (mode === 'read') announce({ port, method: 'GET', path: products, headers: { authorization: `Bearer ${seed.accessToken}` }, note, files }, close);
+  if (mode === 'read-basic') announce({ port, method: 'GET', path: products, headers: { authorization: basic(seed.podId, seed.podSecret) }, note, files }, close);
+  if (mode === 'introspect') announce({ port, method: 'POST', path: `${mall}/api/v2/oauth/introspect`, headers: form, body: `token=${seed.accessToken}`, note, files }, close);
 }
 
 main().catch(fail);
