@@ -246,7 +246,7 @@ async function startServe(target: Target): Promise<{ server: Server; scenario: S
   mkdirSync(dir, { recursive: true });
   copyFileSync(join(seedDir, 'template.db'), join(dir, 'shopauth.db'));
   const port = await freePort();
-  const flags = ['serve', '--port', String(port), '--host', '127.0.0.1', '--db', join(dir, 'shopauth.db'), '--rate-limit', 'off', '--log-level', 'silent', '--public-url', PUBLIC_URL];
+  const flags = ['serve', '--port', String(port), '--host', '127.0.0.1', '--db', join(dir, 'shopauth.db'), '--rate-limit', 'off', '--token-rate-limit', 'off', '--log-level', 'silent', '--public-url', PUBLIC_URL];
   if (target.serve === 2) flags.push('--workers', '2');
   const proc = spawn(process.execPath, [join(root, 'bin/shopauth.js'), ...flags], { cwd: root, env: { ...process.env, SHOPAUTH_SECRET: SERVER_SECRET }, stdio: ['ignore', 'ignore', 'pipe'] });
   const server = new Server(proc, false);

@@ -6,9 +6,9 @@
  * serve the same rows (the same mall, app, credentials, 240 products) from the same tables and
  * indexes, and a refresh token of the pool is valid once in each copy.
  *
- * The server secret is fixed so a floor can derive the same key and HMACs as shopauth
- * (oauth/context.ts: SHA-256 of "shopauth server key\0" + secret; oauth/secrets.ts: HMAC-SHA256 of
- * purpose + secret, base64url).
+ * The server secret is fixed so a floor can derive the same key and keyed hashes as shopauth
+ * (oauth/server-keys.ts: HKDF-SHA256 of the 32-byte key, a key id; oauth/secrets.ts: "kid." and
+ * the HMAC-SHA256 of purpose + secret, base64url).
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 
 export const MALL = 'benchmall';
 export const SCOPES = ['mall.read_store', 'mall.read_product'];
-export const SERVER_SECRET = 'shopauth-bench-server-secret';
+/** A high-entropy key (32 bytes as hex): shopauth derives its HMAC key with HKDF, no scrypt (oauth/server-keys.ts). */
+export const SERVER_SECRET = 'b3e7c1d2a4f5968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3c2d1e0f';
 /** Fixed so issuers (and JWT iss/aud) are the same bytes on every target, whatever its port. */
 export const PUBLIC_URL = 'http://127.0.0.1';
 

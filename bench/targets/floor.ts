@@ -5,7 +5,7 @@
  * overrides), shopauth's keyed hash (HMAC-SHA256 under the same server key), Basic parsing, and a
  * node:http server. A floor is the measuring stick, not product code: the plain way, no batching.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -21,9 +21,10 @@ export const db: Database.Database = new Database(file);
 db.pragma('journal_mode = WAL');
 export const synchronous = process.env.BENCH_SYNCHRONOUS ?? seed.synchronous;
 db.pragma(`synchronous = ${synchronous}`);
-const key = createHash('sha256').update('shopauth server key\0').update(SERVER_SECRET).digest();
-/** shopauth's SecretHasher.hash: HMAC-SHA256(purpose + secret), base64url. */
-export const hash = (secret: string, purpose = ''): string => createHmac('sha256', key).update(purpose).update(secret).digest('base64url');
+const key = Buffer.from(hkdfSync('sha256', Buffer.from(SERVER_SECRET, 'hex'), Buffer.alloc(0), 'shopauth server key v2', 32));
+const kid = createHmac('sha256', key).update('shopauth key id').digest('base64url').slice(0, 8);
+/** shopauth's SecretHasher.hash: the key id, ".", HMAC-SHA256(purpose + secret) in base64url. */
+export const hash = (secret: string, purpose = ''): string => `${kid}.${createHmac('sha256', key).update(purpose).update(secret).digest('base64url')}`;
 export const hashEquals = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /** `Authorization: Basic base64(id:secret)`. */
@@ -53,7 +54,6 @@ const hhmm = (min: number) => `${String(Math.floor(min / 60)).padStart(2, '0')}:
 const zone = `${offsetMs < 0 ? '-' : '+'}${hhmm(Math.abs(offsetMs) / 60_000)}`;
 /** The Admin API's ISO 8601 with offset, "2026-03-01T14:00:00+09:00". */
 export const isoLocal = (ms: number): string => localTime(ms).slice(0, 19) + zone;
-
 export const JSON_TYPE = 'application/json; charset=utf-8';
 export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 

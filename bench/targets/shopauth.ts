@@ -1,7 +1,7 @@
 /**
  * shopauth itself, on its own copy of the run's SQLite template (bench/seed.ts: WAL, the embedded
- * default), built with buildServer as `shopauth serve` builds it, logs off, rate limits off (the
- * bench measures the server, not its limiter), public URL fixed so issuers do not follow the port.
+ * default), built with buildServer as `shopauth serve` builds it, logs off, rate limits off (API and token
+ * endpoints: the bench measures the server, not its limiter), public URL fixed so issuers do not follow the port.
  * - pod: `POST /ac/oauth/ext/token`, Basic API credentials, no body (POD Shop): authenticate, sign
  *   an ES256 JWT access token, store it and a refresh token.
  * - refresh: `POST /malls/{mall}/api/v2/oauth/token` grant_type=refresh_token, client_secret_basic:
@@ -27,7 +27,7 @@ const mode = modeArg(['pod', 'refresh', 'read', 'read-basic', 'introspect'] as c
 async function main() {
   const seed = readSeed();
   const dir = mkdtempSync(join(process.env.BENCH_DB_DIR ?? tmpdir(), 'shopauth-bench-'));
-  const config: Config = { ...loadConfig({}, {}), db: copyTemplate(dir), port: 0, logLevel: 'silent', rateLimit: null, secret: SERVER_SECRET, publicUrl: PUBLIC_URL };
+  const config: Config = { ...loadConfig({}, {}), db: copyTemplate(dir), port: 0, logLevel: 'silent', rateLimit: null, tokenRateLimit: null, secret: SERVER_SECRET, publicUrl: PUBLIC_URL };
   const store = await openStore(config.db);
   const { app } = await buildServer({ config, store, clock: systemClock, log: false });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
