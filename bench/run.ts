@@ -521,7 +521,7 @@ async function soak(seconds: number) {
   }
   const first = samples[0]!;
   const last = samples.at(-1)!;
-  const mid = samples[Math.floor(samples.length / 2)]!;
+  const mid = samples[Math.floor((samples.length - 1) / 2)]!;
   const perMin = (a: number, b: number, dt: number) => (dt > 0 ? ((b - a) / dt) * 60 : Number.NaN);
   const names = ['POD token', 'bearer read'];
   windows.forEach((w, i) => {
