@@ -8,6 +8,18 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 
+/**
+ * Single-use refresh tokens (bench/wrk.lua): each connection starts with an unused token of the
+ * pool, and every 2xx answer's `field` (the rotated refresh token) becomes the body of a later
+ * request, `prefix` + token. No token is ever sent twice; the pool is drawn from only when an answer
+ * brought none (the first request of each connection, or an error).
+ */
+export interface Chain {
+  pool: string[];
+  prefix: string;
+  field: string;
+}
+
 /** What the load generator sends, request after request. */
 export interface Scenario {
   port: number;
@@ -16,15 +28,16 @@ export interface Scenario {
   headers: Record<string, string>;
   /** A constant body; or */
   body?: string;
-  /** one body per request (single-use credentials): each is sent once, in order; or cycled if `cycle`. */
-  bodies?: string[];
-  cycle?: boolean;
+  /** single-use bodies (refresh tokens): see Chain. */
+  chain?: Chain;
+  /** Files whose size the soak mode follows (the target's SQLite database and its WAL). */
+  files?: string[];
   /** One line on what this target measures. */
   note: string;
 }
 
 export type ToChild = { type: 'cpu' } | { type: 'stop' };
-export type FromChild = { type: 'ready'; scenario: Scenario } | { type: 'cpu'; usage: NodeJS.CpuUsage; at: number } | { type: 'error'; message: string };
+export type FromChild = { type: 'ready'; scenario: Scenario } | { type: 'cpu'; usage: NodeJS.CpuUsage; at: number; rss: number } | { type: 'error'; message: string };
 
 /** Announces the scenario and serves the control messages until told to stop. */
 export function announce(scenario: Scenario, close: () => Promise<void>): void {
@@ -35,7 +48,7 @@ export function announce(scenario: Scenario, close: () => Promise<void>): void {
     if (m.type === 'cpu') {
       // The first reading opens the first measured window: the profile skips setup and pool minting.
       const step = readings++ === 0 ? profile?.start() : undefined;
-      void Promise.resolve(step).then(() => send({ type: 'cpu', usage: process.cpuUsage(), at: performance.now() }));
+      void Promise.resolve(step).then(() => send({ type: 'cpu', usage: process.cpuUsage(), at: performance.now(), rss: process.memoryUsage.rss() }));
     }
     if (m.type === 'stop') {
       Promise.resolve(profile?.stop())
@@ -63,8 +76,8 @@ export function modeArg<T extends string>(modes: readonly T[]): T {
   return mode;
 }
 
-/** Pool size for single-use tokens: enough for warm-up plus the measured run at a generous rate. */
-export const poolSize = (): number => Number(process.env.BENCH_POOL ?? 40_000);
+/** Size of a pool of first refresh tokens: each round of wrk draws about one per connection. */
+export const poolSize = (): number => Number(process.env.BENCH_POOL ?? 2000);
 
 /** A V8 CPU profile from the first measured window to the stop (not of setup or the token pool minting). */
 class Profile {

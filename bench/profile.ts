@@ -4,7 +4,11 @@
  * (what its calls cost, children included). Run alone: `node --import tsx bench/profile.ts FILE`.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** The repository's root as a file URL: its files are named relative to it (src/..., bench/...). */
+const rootUrl = `${pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..')).href}/`;
 
 interface ProfileNode {
   id: number;
@@ -22,8 +26,7 @@ function area(url: string, fn: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1] ?? url;
   if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0];
-  const own = /\/(src|bench)\/(.*)$/.exec(url);
-  if (own) return `${own[1]}/${own[2]}`;
+  if (url.startsWith(rootUrl)) return url.slice(rootUrl.length);
   return url;
 }
 

@@ -1,14 +1,18 @@
 /**
  * The peer: node-oidc-provider 8 (the release line supporting Node 20), with a SQLite adapter
- * written the way shopauth's store is set up (better-sqlite3, WAL, synchronous=NORMAL, prepared
+ * written the way shopauth's store is set up (better-sqlite3, WAL, shopauth's synchronous level, prepared
  * statements), so the comparison is on the same storage. Dev interactions unused; no JWTs signed.
  * - cc: `POST /token` grant_type=client_credentials, client_secret_basic: authenticate, mint and
  *   store one opaque access token.
+ * - cc-memory: the same with the provider's default in-memory adapter (nothing durable): issue 13's
+ *   yardstick for the POD token.
  * - refresh: `POST /token` grant_type=refresh_token with rotation on, an unused refresh token per
  *   request (pool minted before listening), scopes without `openid` so no ID token is signed:
  *   lookup, grant lookup, consume, new refresh token and access token stored (shopauth's work).
  * - userinfo: `GET /me` with a valid opaque access token (scope openid): the provider's
  *   bearer-protected read (token lookup, grant lookup, account claims).
+ * - introspect: `POST /token/introspection` (RFC 7662) of a live opaque access token, client_secret_basic.
+ * The adapter's `synchronous` is shopauth's own (bench/seed.ts), so both store on the same terms.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,15 +22,18 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import Provider from 'oidc-provider';
 import { announce, fail, modeArg, poolSize } from '../child.js';
+import { readSeed } from '../seed.js';
+import { refreshChain } from './payloads.js';
 
-const mode = modeArg(['cc', 'refresh', 'userinfo'] as const);
+const mode = modeArg(['cc', 'cc-memory', 'refresh', 'userinfo', 'introspect'] as const);
 const CLIENT_ID = 'bench-client';
 const CLIENT_SECRET = randomBytes(24).toString('base64url');
 
 const dir = mkdtempSync(join(process.env.BENCH_DB_DIR ?? tmpdir(), 'oidc-bench-'));
 const db = new BetterSqlite3(join(dir, 'oidc.db'));
 db.pragma('journal_mode = WAL');
-db.pragma('synchronous = NORMAL');
+const synchronous = process.env.BENCH_SYNCHRONOUS ?? readSeed().synchronous;
+db.pragma(`synchronous = ${synchronous}`);
 db.exec(`create table if not exists oidc (
   model text not null, id text not null, payload text not null, grant_id text, user_code text, uid text,
   expires_at integer, consumed_at integer, primary key (model, id))`);
@@ -82,7 +89,7 @@ class SqliteAdapter {
 async function main() {
   const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
   const provider = new Provider('http://127.0.0.1', {
-    adapter: SqliteAdapter,
+    ...(mode === 'cc-memory' ? {} : { adapter: SqliteAdapter }),
     clients: [
       {
         client_id: CLIENT_ID,
@@ -97,7 +104,7 @@ async function main() {
     jwks: { keys: [{ ...jwk, alg: 'ES256', use: 'sig', kid: 'bench' }] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     scopes: ['openid', 'offline_access', 'mall.read_store', 'mall.read_product'],
-    features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
+    features: { clientCredentials: { enabled: true }, introspection: { enabled: true }, devInteractions: { enabled: false } },
     rotateRefreshToken: true,
     ttl: { AccessToken: 7200, ClientCredentials: 7200, RefreshToken: 14 * 86400, Grant: 14 * 86400, IdToken: 3600, Interaction: 3600, Session: 86400 },
     findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub }) }),
@@ -114,8 +121,9 @@ async function main() {
   const basic = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
   const form = { 'content-type': 'application/x-www-form-urlencoded', authorization: basic };
 
-  if (mode === 'cc') {
-    announce({ port, method: 'POST', path: '/token', headers: form, body: 'grant_type=client_credentials&scope=mall.read_store%20mall.read_product', note: 'oidc-provider 8 + SQLite adapter: client_credentials, one opaque token stored' }, close);
+  if (mode === 'cc' || mode === 'cc-memory') {
+    const storage = mode === 'cc' ? 'SQLite adapter: client_credentials, one opaque token stored' : 'its in-memory adapter: client_credentials, nothing durable';
+    announce({ port, method: 'POST', path: '/token', headers: form, body: 'grant_type=client_credentials&scope=mall.read_store%20mall.read_product', note: `oidc-provider 8 + ${storage}` }, close);
     return;
   }
 
@@ -124,24 +132,25 @@ async function main() {
   grant.addOIDCScope(mode === 'userinfo' ? 'openid' : 'offline_access mall.read_store mall.read_product');
   const grantId = await grant.save();
 
-  if (mode === 'userinfo') {
+  if (mode === 'userinfo' || mode === 'introspect') {
     const at = new provider.AccessToken({ accountId: 'boss', client, grantId, gty: 'authorization_code', scope: 'openid' });
     const token = await at.save();
-    announce({ port, method: 'GET', path: '/me', headers: { authorization: `Bearer ${token}` }, note: 'oidc-provider 8 + SQLite adapter: userinfo with an opaque access token' }, close);
+    if (mode === 'userinfo') announce({ port, method: 'GET', path: '/me', headers: { authorization: `Bearer ${token}` }, note: 'oidc-provider 8 + SQLite adapter: userinfo with an opaque access token' }, close);
+    else announce({ port, method: 'POST', path: '/token/introspection', headers: form, body: `token=${token}`, note: 'oidc-provider 8 + SQLite adapter: introspection of an opaque access token' }, close);
     return;
   }
 
   const size = poolSize();
-  const bodies: string[] = [];
-  while (bodies.length < size) {
+  const pool: string[] = [];
+  while (pool.length < size) {
     db.exec('begin');
-    for (let i = 0; i < 2000 && bodies.length < size; i++) {
+    for (let i = 0; i < 1000 && pool.length < size; i++) {
       const rt = new provider.RefreshToken({ accountId: 'boss', client, grantId, gty: 'authorization_code', scope: 'offline_access mall.read_store mall.read_product' });
-      bodies.push(`grant_type=refresh_token&refresh_token=${await rt.save()}`);
+      pool.push(await rt.save());
     }
     db.exec('commit');
   }
-  announce({ port, method: 'POST', path: '/token', headers: form, bodies, note: 'oidc-provider 8 + SQLite adapter: refresh_token with rotation, no ID token' }, close);
+  announce({ port, method: 'POST', path: '/token', headers: form, chain: refreshChain(pool), note: 'oidc-provider 8 + SQLite adapter: refresh_token with rotation, no ID token' }, close);
 }
 
 main().catch(fail);

@@ -1,6 +1,6 @@
 /** What the reference servers (bare.ts, fastify.ts) answer and are sent: the same for both. */
 import { randomBytes } from 'node:crypto';
-import { poolSize, type Scenario } from '../child.js';
+import { poolSize, type Chain, type Scenario } from '../child.js';
 
 /** The shape of the Admin API store resource (~180 B of JSON). */
 export const storeBody = {
@@ -29,15 +29,19 @@ export function tokenBody(params: URLSearchParams) {
   };
 }
 
-/** The same request shape as the token targets: Basic credentials, a distinct form body per request. */
+/** Refresh requests chained from a pool of unused refresh tokens (bench/wrk.lua). */
+export const refreshChain = (pool: string[]): Chain => ({ pool, prefix: 'grant_type=refresh_token&refresh_token=', field: 'refresh_token' });
+
+/**
+ * The same request shape as the refresh targets: Basic credentials, a distinct form body per
+ * request (the server echoes the refresh token, so the chain goes on as against a real server).
+ */
 export function formScenario(port: number): Omit<Scenario, 'note'> {
-  const bodies = Array.from({ length: Math.min(poolSize(), 20_000) }, () => `grant_type=refresh_token&refresh_token=${randomBytes(32).toString('base64url')}`);
   return {
     port,
     method: 'POST',
     path: '/token',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('AAAAAAAAAAAAAAAAAAAAAA:secretsecretsecretsecretsecret12').toString('base64')}` },
-    bodies,
-    cycle: true,
+    chain: refreshChain(Array.from({ length: poolSize() }, () => randomBytes(32).toString('base64url'))),
   };
 }
