@@ -103,7 +103,7 @@ export const podOrdersBody: Schema = {
 export const podOrdersQuery: Schema = {
   type: 'object',
   properties: {
-    pageNo: { type: 'integer', minimum: 0, maximum: 100_000, default: 0, title: 'must be an integer from 0 to 100000', description: 'Page, from 0.' },
+    pageNo: { type: 'integer', minimum: 0, maximum: 8000, default: 0, title: 'must be an integer from 0 to 8000', description: 'Page, from 0; pageNo × pageSize at most 8000.' },
     pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20, title: 'must be an integer from 1 to 100', description: 'Orders per page, 1 to 100 (default 20).' },
   },
 };

@@ -125,8 +125,10 @@ describe('/openapi.json: the POD Shop routes', () => {
     const params = op('GET /ac/api/external/orders').parameters.filter((p: Json) => p.in === 'query') as Json[];
     expect(params.map((p) => p.name)).toEqual(['pageNo', 'pageSize']);
     for (const p of params) {
+      // The deepest page is pageNo × pageSize ≤ 8000 (docs/podshop.md): pageNo's maximum with pages of one.
+      const rest = p.name === 'pageNo' ? '&pageSize=1' : '';
       for (const value of [p.schema.minimum, p.schema.maximum]) {
-        expect((await fetch(`${s.url}/ac/api/external/orders?${p.name}=${value}`, { headers: { authorization: auth } })).status).toBe(200);
+        expect((await fetch(`${s.url}/ac/api/external/orders?${p.name}=${value}${rest}`, { headers: { authorization: auth } })).status).toBe(200);
       }
       for (const value of [p.schema.minimum - 1, p.schema.maximum + 1, 'x']) {
         const res = await fetch(`${s.url}/ac/api/external/orders?${p.name}=${value}`, { headers: { authorization: auth } });
