@@ -4,7 +4,7 @@ import { CallPacer, type PacingOptions } from './pacer.js';
 import { TokenManager } from './token-manager.js';
 import { MemoryTokenStore, type TokenStore } from './token-store.js';
 import { Transport, type ApiResponse, type Authorizer, type RequestOptions, type RetryOptions } from './transport.js';
-import { readBody, traceIdOf } from './wire.js';
+import { readBody, saysInvalidToken, traceIdOf } from './wire.js';
 
 /**
  * Options of a PodClient: POD Shop API credentials (Client ID and Client Key) and how to authenticate.
@@ -99,8 +99,10 @@ export class PodClient {
           const t = await tokens.current();
           return { header: `bearer ${t.accessToken}`, token: t.accessToken };
         },
-        // POD Shop: 401 "this token does not exist" or tokenHasExpired: get a new token once.
-        async renewAfter(_res, _body, token) {
+        // POD Shop: only a 401 about the token ("this token does not exist", tokenHasExpired) gets a
+        // new token, once; bad credentials ("Unauthorized") would only fail again.
+        async renewAfter(res, body, token) {
+          if (!saysInvalidToken(res, body)) return false;
           await tokens.refreshed(token);
           return true;
         },

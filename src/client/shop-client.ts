@@ -4,6 +4,7 @@ import { CallPacer, type PacingOptions } from './pacer.js';
 import type { Customer, ListParams, Order, OrderInput, Product, ProductInput, StoreInfo } from './resources.js';
 import { TokenManager } from './token-manager.js';
 import type { TokenStore } from './token-store.js';
+import { saysInvalidToken } from './wire.js';
 import { Transport, type ApiResponse, type Authorizer, type RequestOptions, type RetryOptions } from './transport.js';
 
 /**
@@ -65,9 +66,8 @@ export class ShopClient {
         return { header: `Bearer ${t.accessToken}`, token: t.accessToken };
       },
       // RFC 6750 §3.1: invalid_token (expired or revoked) is worth one refresh; other 401s are not.
-      async renewAfter(res, _body, token) {
-        const challenge = res.headers.get('www-authenticate');
-        if (challenge !== null && !/error="invalid_token"/.test(challenge)) return false;
+      async renewAfter(res, body, token) {
+        if (!saysInvalidToken(res, body)) return false;
         await tokens.refreshed(token);
         return true;
       },

@@ -32,5 +32,21 @@ export function traceIdOf(res: Response, body: unknown): string | undefined {
   return res.headers.get('x-trace-id') ?? undefined;
 }
 
+/**
+ * Does a 401 say the access token itself is bad (expired, revoked, unknown), so that one refresh
+ * may help? RFC 6750 §3.1 `error="invalid_token"` in the challenge decides when there is one;
+ * without a challenge, the body must say so: Cafe24's `{"error":{"message":"... (invalid_token)"}}`
+ * or POD Shop's `this token does not exist` / `This token has expired` / `tokenHasExpired`.
+ * Bad client credentials and other 401s are not worth a new token.
+ */
+export function saysInvalidToken(res: Response, body: unknown): boolean {
+  const challenge = res.headers.get('www-authenticate');
+  if (challenge !== null && /^\s*bearer\b/i.test(challenge)) return /\berror\s*=\s*"?invalid_token"?/i.test(challenge);
+  if (!isObject(body)) return false;
+  if (body.errorKey === 'tokenHasExpired') return true;
+  const message = isObject(body.error) ? body.error.message : body.error;
+  return typeof message === 'string' && /invalid_token|token does not exist|token has expired|expired/i.test(message);
+}
+
 /** Waits `ms` milliseconds. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
