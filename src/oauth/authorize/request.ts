@@ -21,6 +21,26 @@ export type AuthorizationValidation =
   | { kind: 'redirect'; redirectUri: string; state: string | undefined; error: OAuthError }
   | { kind: 'ok'; request: AuthorizationRequest };
 
+// An http redirect URI on a loopback IP literal, split at its port: [before, port, after].
+const LOOPBACK = /^(http:\/\/(?:127\.0\.0\.1|\[::1\]))(?::(\d{1,5}))?([/?].*)?$/s;
+
+/**
+ * RFC 9700 §2.1: the redirect URI must be one of the registered ones, compared as strings. The one
+ * exception is RFC 8252 §7.3: on a loopback IP literal over http (a native app's or CLI's
+ * callback), the port may differ from the registered one, since the app takes a free port when
+ * it runs. Everything else (scheme, address, path, query) still matches exactly; `localhost` and
+ * every other host keep the exact rule, port included.
+ */
+export function isRegisteredRedirectUri(registered: readonly string[], presented: string): boolean {
+  if (registered.includes(presented)) return true;
+  const p = LOOPBACK.exec(presented);
+  if (!p || (p[2] !== undefined && (Number(p[2]) > 65535 || p[2].startsWith('0')))) return false;
+  return registered.some((uri) => {
+    const r = LOOPBACK.exec(uri);
+    return r !== null && r[1] === p[1] && (r[3] ?? '') === (p[3] ?? '');
+  });
+}
+
 /**
  * Validates the query of `GET /api/v2/oauth/authorize`. Parameters may appear at most once
  * (RFC 6749 §3.1); the query arrives parsed, repeated names as arrays.
@@ -46,8 +66,7 @@ export async function validateAuthorizationRequest(
   const redirectUri = one('redirect_uri');
   if (redirectUri === null) return page('redirect_uri is repeated');
   if (!redirectUri) return page('redirect_uri is required');
-  // RFC 9700 §2.1: exact string match against the registered URIs.
-  if (!client.redirectUris.includes(redirectUri)) return page('redirect_uri is not registered for this app');
+  if (!isRegisteredRedirectUri(client.redirectUris, redirectUri)) return page('redirect_uri is not registered for this app');
 
   const state = one('state');
   const fail = (error: OAuthError): AuthorizationValidation => ({ kind: 'redirect', redirectUri, state: state ?? undefined, error });
