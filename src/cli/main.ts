@@ -1,3 +1,4 @@
+import { call, login, logout } from './commands/app-session.js';
 import { auditCommand } from './commands/audit.js';
 import { credentialsCreate, credentialsList, credentialsRevoke } from './commands/credentials.js';
 import { developerAdmin, developerCreate } from './commands/developers.js';
@@ -27,6 +28,9 @@ const commands: Record<string, Command> = {
   'keys rotate': keysRotate,
   'keys rotate-secret': keysRotateSecret,
   audit: auditCommand,
+  login,
+  call,
+  logout,
 };
 
 const USAGE = `usage: shopauth <command> [options]
@@ -45,7 +49,13 @@ const USAGE = `usage: shopauth <command> [options]
   keys rotate-secret --secret-file PATH   new server key first in the key file; the others keep verifying; sealed secrets resealed
   audit [--mall M] [--type login.failed] [--limit 100]   security events, newest first
 
-Every command takes --db PATH|URL (default ./shopauth.db, or SHOPAUTH_DB) and --json.`;
+For app developers (a session in $XDG_CONFIG_HOME/shopauth/, default ~/.config/shopauth/):
+  login --mall M --client-id ID [--client-secret S] --scopes a,b [--base URL|TEMPLATE] [--port 8765|0] [--redirect-uri URI] [--no-open] [--client-auth basic|body]
+        --base: the server root (default http://127.0.0.1:8080) or a template, e.g. https://{mall_id}.cafe24api.com
+  call METHOD PATH [--data JSON] [--include] [--api-version V]   e.g. call GET '/api/v2/admin/products?limit=5'
+  logout   revokes the session's tokens and forgets them
+
+Every command takes --json; the server's commands take --db PATH|URL (default ./shopauth.db, or SHOPAUTH_DB).`;
 
 const defaultIO: CliIO = {
   out: (text) => process.stdout.write(`${text}\n`),
