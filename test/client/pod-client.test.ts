@@ -69,6 +69,7 @@ describe('which 401s are worth a new token', () => {
   const hits: string[] = [];
   let answer401: { headers: Record<string, string>; body: unknown } = { headers: {}, body: {} };
   let tokens = 0;
+  let unavailable = 0;
 
   beforeAll(async () => {
     upstream = createServer((req, res) => {
@@ -76,6 +77,7 @@ describe('which 401s are worth a new token', () => {
       const json = (status: number, body: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
       if (req.url?.startsWith('/ac/oauth/ext/token')) return json(200, { access_token: `t${++tokens}`, token_type: 'bearer', expires_in: 3599, refresh_token: `r${tokens}`, refresh_expires_in: 1209599 });
       if (req.url?.endsWith('/api/v2/oauth/token')) return json(200, { access_token: `t${++tokens}`, token_type: 'Bearer', expires_in: 7200, refresh_token: `r${tokens}` });
+      if (req.url?.startsWith('/unavailable') && unavailable-- > 0) return json(503, { errorKey: 'serviceUnavailable', status: 503 }, { 'retry-after': '2' });
       // The first token is answered with the 401 under test; later tokens are fine.
       if (req.headers.authorization?.toLowerCase() === 'bearer t1') return json(401, answer401.body, answer401.headers);
       return json(200, req.url?.startsWith('/ac/') ? [] : { store: { mall_id: 'm' } }, { 'x-total-count': '0' });
@@ -101,6 +103,19 @@ describe('which 401s are worth a new token', () => {
     ['a Bearer invalid_token challenge', { headers: { 'www-authenticate': 'Bearer realm="x", error="invalid_token"' }, body: { status: 401, error: 'x' } }],
   ])('POD Shop %s: one new token, the call retried', async (_why, answer) => {
     expect(await podRun(answer)).toEqual({ outcome: 0, tokenCalls: 2 });
+  });
+
+  it('503 is retried after Retry-After (with jitter), then answered; past the retries it is a RateLimitedError', async () => {
+    const waits: number[] = [];
+    const pod = new PodClient({ base, clientId: 'id', clientKey: 'key', auth: 'basic', pacing: false, retry: { retries: 2 }, sleep: async (ms) => void waits.push(ms) });
+    unavailable = 2;
+    expect((await pod.request('GET', '/unavailable')).status).toBe(200);
+    expect(waits).toHaveLength(2);
+    for (const ms of waits) expect(ms).toBeGreaterThanOrEqual(2000);
+    for (const ms of waits) expect(ms).toBeLessThan(2500);
+    unavailable = 3;
+    const error = await pod.request('GET', '/unavailable').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_RATE_LIMITED', status: 503, retryAfterSeconds: 2 });
   });
 
   it.each([

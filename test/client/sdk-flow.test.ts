@@ -240,6 +240,28 @@ describe('pacing to X-Api-Call-Limit', () => {
     expect(refused.length).toBeGreaterThanOrEqual(90);
     expect(refused[0]).toMatchObject({ code: 'ERR_RATE_LIMITED', status: 429, retryAfterSeconds: expect.any(Number) });
   }, 120_000);
+
+  it('without pacing but with retries, 429s are retried no sooner than Retry-After, and every call succeeds', async () => {
+    shop.s.clock.advance(10_000);
+    const waits: number[] = [];
+    const client = new ShopClient({
+      ...shop.app,
+      now: () => shop.s.clock.now(),
+      tokenStore: new MemoryTokenStore(tokens),
+      pacing: false,
+      retry: { retries: 200, baseDelayMs: 100, maxDelayMs: 5000 },
+      sleep: async (ms) => {
+        waits.push(ms);
+        shop.s.clock.advance(ms);
+      },
+    });
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => client.request('GET', '/api/v2/admin/store').then((r) => r.status)));
+    expect(statuses).toEqual(Array(20).fill(200));
+    expect(waits.length).toBeGreaterThanOrEqual(15);
+    // shopauth says Retry-After: 1 (or more) on each 429: no retry came sooner.
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(1000);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(5000);
+  }, 120_000);
 });
 
 describe('verifyLaunch of the App URL launch the server signs', () => {
