@@ -5,6 +5,7 @@ import { ApiError, OAuthResponseError, PodClient, ShopClient, MemoryTokenStore }
 import { seedCredentials } from '../podshop/support.js';
 import { seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
+import { issuedByGrant } from './support.js';
 
 let s: TestServer;
 let creds: { clientId: string; clientKey: string };
@@ -17,10 +18,8 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 const podEvents = async () => {
-  await s.ctx.audit.flush();
-  const issued = (await s.store.audit.list({ mallId: 'mall1', type: 'token.issued', limit: 10_000 })).filter((e) => e.clientId === creds.clientId);
-  const of = (type: string) => issued.filter((e) => (e.detail as { grant_type?: string }).grant_type === type).length;
-  return { issued: of('pod_shop_credentials'), refreshed: of('pod_shop_refresh') };
+  const issued = await issuedByGrant(s, creds.clientId);
+  return { issued: issued.pod_shop_credentials ?? 0, refreshed: issued.pod_shop_refresh ?? 0 };
 };
 
 describe('PodClient against shopauth', () => {

@@ -36,11 +36,20 @@ export async function startShop(options: { rateLimit?: string } = {}) {
   return { s, client, app };
 }
 
-/** The server's audit log, flushed: token.issued events of one grant type, and refresh reuse detections. */
-export async function tokenEvents(s: TestServer, clientId: string): Promise<{ refreshes: number; codes: number; reuse: number }> {
+/** The server's audit log, flushed: how many `token.issued` events of each grant type the client got in mall1. */
+export async function issuedByGrant(s: TestServer, clientId: string): Promise<Record<string, number>> {
   await s.ctx.audit.flush();
-  const issued = (await s.store.audit.list({ mallId: 'mall1', type: 'token.issued', limit: 10_000 })).filter((e) => e.clientId === clientId);
-  const grant = (type: string) => issued.filter((e) => (e.detail as { grant_type?: string } | null)?.grant_type === type).length;
+  const counts: Record<string, number> = {};
+  for (const e of await s.store.audit.list({ mallId: 'mall1', type: 'token.issued', limit: 10_000 })) {
+    const grant = (e.detail as { grant_type?: string } | null)?.grant_type;
+    if (e.clientId === clientId && grant !== undefined) counts[grant] = (counts[grant] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** Refreshes, authorizations and refresh reuse detections of a client in mall1, from the audit log. */
+export async function tokenEvents(s: TestServer, clientId: string): Promise<{ refreshes: number; codes: number; reuse: number }> {
+  const issued = await issuedByGrant(s, clientId);
   const reuse = (await s.store.audit.list({ mallId: 'mall1', type: 'refresh.reuse_detected', limit: 10_000 })).filter((e) => e.clientId === clientId).length;
-  return { refreshes: grant('refresh_token'), codes: grant('authorization_code'), reuse };
+  return { refreshes: issued.refresh_token ?? 0, codes: issued.authorization_code ?? 0, reuse };
 }
