@@ -115,9 +115,10 @@ describe('shopauth login, call, logout', () => {
     expect(after).toMatchObject({ code: 1, stdout: '', stderr: 'shopauth: not logged in: run shopauth login first\n' });
   }, 180_000);
 
-  it('a denied authorization fails the login with the server\'s error and trace id', async () => {
-    const login = startLogin(['--mall', 'mall1', '--client-id', clientId, '--client-secret', clientSecret, '--scopes', 'mall.read_store', '--base', s.url, '--redirect-uri', 'http://127.0.0.1:0/callback', '--no-open']);
+  it('a denied authorization fails the login with the server\'s error (--base as a {mall_id} template)', async () => {
+    const login = startLogin(['--mall', 'mall1', '--client-id', clientId, '--client-secret', clientSecret, '--scopes', 'mall.read_store', '--base', `${s.url}/malls/{mall_id}`, '--redirect-uri', 'http://127.0.0.1:0/callback', '--no-open']);
     const url = await login.url;
+    expect(url.startsWith(`${s.url}/malls/mall1/api/v2/oauth/authorize?`)).toBe(true);
     const landing = await fetch(await consent(url, undefined, 'deny'));
     expect(landing.status).toBe(400);
     expect(await landing.text()).toMatch(/^authorization failed: the authorization server answered access_denied/);

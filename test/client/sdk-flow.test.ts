@@ -18,6 +18,7 @@ import {
   verifyLaunch,
   type AppConfig,
   type TokenSet,
+  type TokenStore,
 } from '../../src/client/index.js';
 import { Browser } from '../support/browser.js';
 import type { TestServer } from '../support/server.js';
@@ -178,6 +179,33 @@ describe('concurrent calls on an expired access token', () => {
     expect(stored.refreshToken).not.toBe(tokens.refreshToken);
     expect(await introspect(app, stored.refreshToken!)).toMatchObject({ active: true });
   }, 60_000);
+});
+
+describe('the rotated refresh token is stored before the new access token is used', () => {
+  it('set(new tokens) comes before the first call with the new access token', async () => {
+    const events: string[] = [];
+    const inner = new MemoryTokenStore(await login());
+    const store: TokenStore = {
+      get: () => inner.get(),
+      set: async (t) => {
+        events.push(`set ${t.accessToken}`);
+        await inner.set(t);
+      },
+      clear: () => inner.clear(),
+      withLock: (fn) => inner.withLock(fn),
+    };
+    // fetch is observed, not replaced: the calls go to the server.
+    const observed: typeof fetch = (input, init) => {
+      const auth = new Headers(init?.headers).get('authorization') ?? '';
+      if (auth.startsWith('Bearer ')) events.push(`call ${auth.slice(7)}`);
+      return fetch(input, init);
+    };
+    const client = new ShopClient({ ...app, fetch: observed, tokenStore: store, pacing: false });
+    s.clock.advance(7200_000);
+    await Promise.all([client.store.get(), client.store.get()]);
+    const next = (await inner.get())!.accessToken;
+    expect(events).toEqual([`set ${next}`, `call ${next}`, `call ${next}`]);
+  });
 });
 
 describe('pacing to X-Api-Call-Limit', () => {
