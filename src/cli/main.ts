@@ -50,7 +50,7 @@ const USAGE = `usage: shopauth <command> [options]
   audit [--mall M] [--type login.failed] [--limit 100]   security events, newest first
 
 For app developers (a session in $XDG_CONFIG_HOME/shopauth/, default ~/.config/shopauth/):
-  login --mall M --client-id ID [--client-secret S] --scopes a,b [--base URL|TEMPLATE] [--port 8765|0] [--redirect-uri URI] [--no-open] [--client-auth basic|body]
+  login --mall M --client-id ID [--client-secret S | env SHOPAUTH_CLIENT_SECRET] --scopes a,b [--base URL|TEMPLATE] [--port 8765|0] [--redirect-uri URI] [--no-open] [--client-auth basic|body]
         --base: the server root (default http://127.0.0.1:8080) or a template, e.g. https://{mall_id}.cafe24api.com
   call METHOD PATH [--data JSON] [--include] [--api-version V]   e.g. call GET '/api/v2/admin/products?limit=5'
   logout   revokes the session's tokens and forgets them

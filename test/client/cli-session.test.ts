@@ -24,8 +24,8 @@ afterAll(() => s.close());
 const env = () => ({ XDG_CONFIG_HOME: config });
 
 /** `shopauth login` in a child process; resolves with the authorize URL as soon as it prints it. */
-function startLogin(args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'login', ...args], { env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startLogin(args: string[], extraEnv: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [BIN, 'login', ...args], { env: { ...process.env, ...env(), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -47,7 +47,10 @@ function startLogin(args: string[]) {
 
 describe('shopauth login, call, logout', () => {
   it('logs in through a loopback callback on any free port, calls the API refreshing as needed, logs out', async () => {
-    const login = startLogin(['--mall', 'mall1', '--client-id', clientId, '--client-secret', clientSecret, '--scopes', 'mall.read_store,mall.read_product,mall.write_product', '--base', s.url, '--port', '0', '--no-open']);
+    // The secret from the environment (not the command line); the code exchange proves it was used.
+    const login = startLogin(['--mall', 'mall1', '--client-id', clientId, '--scopes', 'mall.read_store,mall.read_product,mall.write_product', '--base', s.url, '--port', '0', '--no-open'], {
+      SHOPAUTH_CLIENT_SECRET: clientSecret,
+    });
     try {
       const url = new URL(await login.url);
       expect(`${url.origin}${url.pathname}`).toBe(`${s.url}/malls/mall1/api/v2/oauth/authorize`);

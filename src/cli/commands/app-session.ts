@@ -97,7 +97,8 @@ export async function login(args: string[], io: CliIO): Promise<number> {
     base: (text(v.base) ?? process.env.SHOPAUTH_BASE ?? DEFAULT_BASE).replace(/\/+$/, ''),
     mallId: need(v.mall, '--mall'),
     clientId: need(v['client-id'], '--client-id'),
-    clientSecret: text(v['client-secret']),
+    // SHOPAUTH_CLIENT_SECRET keeps the secret out of the shell history and the process list.
+    clientSecret: text(v['client-secret']) ?? process.env.SHOPAUTH_CLIENT_SECRET,
     clientAuth,
   };
   const callback = callbackOf(text(v['redirect-uri']), text(v.port));
@@ -110,7 +111,8 @@ export async function login(args: string[], io: CliIO): Promise<number> {
   try {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : callback.port;
-    const redirectUri = `http://${callback.host}:${port}${callback.path}`;
+    // A --redirect-uri with its own port is sent exactly as given; port 0 becomes the port taken.
+    const redirectUri = callback.given && callback.port !== 0 ? callback.given : `http://${callback.host}:${port}${callback.path}`;
     const pending = authorizationUrl({ ...app, redirectUri, scopes });
     io.err(`Open this URL in a browser and authorize the app (waiting on ${redirectUri}):`);
     io.out(pending.url);
@@ -127,7 +129,7 @@ export async function login(args: string[], io: CliIO): Promise<number> {
 }
 
 /** Where the callback server listens: --redirect-uri (http on a loopback IP literal), else 127.0.0.1:--port/callback. */
-function callbackOf(redirectUri: string | undefined, portFlag: string | undefined): { host: string; port: number; path: string } {
+function callbackOf(redirectUri: string | undefined, portFlag: string | undefined): { host: string; port: number; path: string; given?: string } {
   if (redirectUri !== undefined) {
     if (portFlag !== undefined) throw new UsageError('--port and --redirect-uri exclude each other');
     let url: URL;
@@ -140,7 +142,7 @@ function callbackOf(redirectUri: string | undefined, portFlag: string | undefine
     if (url.protocol !== 'http:' || !['127.0.0.1', '[::1]'].includes(url.hostname) || url.search || url.hash || url.username) {
       throw new UsageError('--redirect-uri must be http://127.0.0.1:PORT/PATH or http://[::1]:PORT/PATH, without query or fragment');
     }
-    return { host: url.hostname, port: url.port === '' ? 80 : Number(url.port), path: url.pathname };
+    return { host: url.hostname, port: url.port === '' ? 80 : Number(url.port), path: url.pathname, given: redirectUri };
   }
   const port = portFlag === undefined ? DEFAULT_PORT : Number(portFlag);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port is 0-65535 (0 for any free port)');
