@@ -115,6 +115,7 @@ export class PodClient {
       retry: options.retry,
       fetch: options.fetch,
       sleep: options.sleep,
+      now: options.now,
     });
   }
 

@@ -82,6 +82,7 @@ export class ShopClient {
       headers,
       fetch: options.fetch,
       sleep: options.sleep,
+      now: options.now,
     });
   }
 

@@ -65,6 +65,8 @@ export interface TransportOptions {
   headers?: Record<string, string> | undefined;
   fetch?: typeof fetch | undefined;
   sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** The time in epoch ms (a Retry-After date is counted from it). */
+  now?: (() => number) | undefined;
 }
 
 /** Sends API calls: authorization, pacing, one refresh on a dead token, retries on 429 and 503. */
@@ -108,7 +110,7 @@ export class Transport {
           continue;
         }
       }
-      const retryAfter = retryAfterSeconds(res.headers.get('retry-after'));
+      const retryAfter = retryAfterSeconds(res.headers.get('retry-after'), (this.o.now ?? Date.now)());
       if ((res.status === 429 || res.status === 503) && attempt < retries) {
         await this.sleep(this.backoff(attempt, retryAfter));
         continue;
@@ -139,11 +141,12 @@ export class Transport {
   }
 }
 
-function retryAfterSeconds(header: string | null): number | undefined {
+/** RFC 9110 §10.2.3: Retry-After is seconds or an HTTP date. */
+function retryAfterSeconds(header: string | null, now: number): number | undefined {
   if (header === null) return undefined;
   if (/^\d+$/.test(header.trim())) return Number(header.trim());
   const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 /** The message of an error body: Cafe24 `{"error":{"message"}}`, POD Shop `detail` or `error`. */

@@ -69,6 +69,8 @@ describe('which 401s are worth a new token', () => {
   let answer401: { headers: Record<string, string>; body: unknown } = { headers: {}, body: {} };
   let tokens = 0;
   let unavailable = 0;
+  let busy = 0;
+  const FIXED_NOW = Date.parse('2026-03-01T03:00:00Z');
 
   beforeAll(async () => {
     upstream = createServer((req, res) => {
@@ -76,6 +78,7 @@ describe('which 401s are worth a new token', () => {
       const json = (status: number, body: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
       if (req.url?.startsWith('/ac/oauth/ext/token')) return json(200, { access_token: `t${++tokens}`, token_type: 'bearer', expires_in: 3599, refresh_token: `r${tokens}`, refresh_expires_in: 1209599 });
       if (req.url?.endsWith('/api/v2/oauth/token')) return json(200, { access_token: `t${++tokens}`, token_type: 'Bearer', expires_in: 7200, refresh_token: `r${tokens}` });
+      if (req.url?.startsWith('/busy') && busy-- > 0) return json(429, { errorKey: 'tooManyRequests', status: 429 }, { 'retry-after': new Date(FIXED_NOW + 3000).toUTCString() });
       if (req.url?.startsWith('/unavailable') && unavailable-- > 0) return json(503, { errorKey: 'serviceUnavailable', status: 503 }, { 'retry-after': '2' });
       // The first token is answered with the 401 under test; later tokens are fine.
       if (req.headers.authorization?.toLowerCase() === 'bearer t1') return json(401, answer401.body, answer401.headers);
@@ -115,6 +118,16 @@ describe('which 401s are worth a new token', () => {
     unavailable = 3;
     const error = await pod.request('GET', '/unavailable').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_RATE_LIMITED', status: 503, retryAfterSeconds: 2 });
+  });
+
+  it('429 with Retry-After as an HTTP date waits until that date (on the client\'s clock)', async () => {
+    const waits: number[] = [];
+    const pod = new PodClient({ base, clientId: 'id', clientKey: 'key', auth: 'basic', pacing: false, now: () => FIXED_NOW, sleep: async (ms) => void waits.push(ms) });
+    busy = 1;
+    expect((await pod.request('GET', '/busy')).status).toBe(200);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(3000);
+    expect(waits[0]).toBeLessThan(3500);
   });
 
   it.each([
