@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, OAuthResponseError, PodClient, ShopClient, MemoryTokenStore } from '../../src/client/index.js';
+import { seedSampleData } from '../../src/api/sample-data.js';
 import { seedCredentials } from '../podshop/support.js';
 import { seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
@@ -13,6 +14,7 @@ let creds: { clientId: string; clientKey: string };
 beforeAll(async () => {
   s = await startServer();
   await seedMall(s, 'mall1');
+  await seedSampleData(s, (await s.store.malls.get('mall1'))!, { counts: { products: 2, customers: 1, orders: 1 } });
   creds = await seedCredentials(s, 'mall1');
 });
 afterAll(() => s.close());
@@ -25,7 +27,9 @@ const podEvents = async () => {
 describe('PodClient against shopauth', () => {
   it('Basic: calls with the key itself, the total from x-total-count; a wrong key is a 401 ApiError', async () => {
     const pod = new PodClient({ base: s.url, ...creds, auth: 'basic', pacing: false });
-    expect(await pod.orders.list({ pageNo: 0, pageSize: 10 })).toEqual({ orders: [], total: 0 });
+    const page = await pod.orders.list({ pageNo: 0, pageSize: 10 });
+    expect(page.total).toBe(1); // the sample order
+    expect(page.orders).toHaveLength(1);
     const wrong = new PodClient({ base: s.url, clientId: creds.clientId, clientKey: 'not-the-key', auth: 'basic', pacing: false });
     const error = await wrong.orders.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
@@ -36,7 +40,7 @@ describe('PodClient against shopauth', () => {
   it('bearer: one token for 20 concurrent calls, one refresh for 20 more after it expires', async () => {
     const pod = new PodClient({ base: s.url, ...creds, pacing: false, now: () => s.clock.now() });
     const first = await Promise.all(Array.from({ length: 20 }, () => pod.orders.list()));
-    expect(first.map((r) => r.total)).toEqual(Array(20).fill(0));
+    expect(first.map((r) => r.total)).toEqual(Array(20).fill(1));
     expect(await podEvents()).toEqual({ issued: 1, refreshed: 0 });
     s.clock.advance(3600_000);
     await Promise.all(Array.from({ length: 20 }, () => pod.orders.list()));
@@ -50,6 +54,22 @@ describe('PodClient against shopauth', () => {
     s.clock.advance(3600_000);
     await Promise.all(Array.from({ length: 20 }, () => pod.orders.list()));
     expect(await podEvents()).toEqual({ issued: before.issued, refreshed: before.refreshed + 1 });
+  });
+
+  it('creates orders and walks every page of them', async () => {
+    const pod = new PodClient({ base: s.url, ...creds, pacing: false });
+    const before = (await pod.orders.list()).total;
+    const input = (n: number) => ({
+      orderCode: `SDK-${n}`,
+      orderEntries: [{ projectId: 1, quantity: 1 }],
+      shippingAddress: { recipient: 'Kim', postcode: '04524', address: 'Sejong-daero 110', phoneNumber: '010-0000-0000' },
+    });
+    const created = await pod.orders.create([1, 2, 3].map(input));
+    expect(created.map((o) => o.orderCode)).toEqual(['SDK-1', 'SDK-2', 'SDK-3']);
+    const codes: (string | null)[] = [];
+    for await (const order of pod.orders.all(2)) codes.push(order.orderCode);
+    expect(codes).toHaveLength(before + 3);
+    expect(codes).toEqual(expect.arrayContaining(['SDK-1', 'SDK-2', 'SDK-3']));
   });
 
   it('bearer with a wrong key: the token endpoint refuses it (OAuthResponseError 401)', async () => {
