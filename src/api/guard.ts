@@ -8,6 +8,7 @@ import type { App, Mall } from '../store/types.js';
 import { requireScope, resolveCaller, type Caller } from './caller.js';
 import type { TokenLimiter } from '../oauth/token-limits.js';
 import { isCalendarDate } from './shop-time.js';
+import { DEFAULT_USAGE_LIMIT, parseUsageLimit, UsageMeter, type UsageLimit, type UsageReading } from './usage-meter.js';
 
 /** The current Admin API version (X-Cafe24-Api-Version); older ones come from configuration. */
 export const CURRENT_API_VERSION = '2025-12-01';
@@ -20,6 +21,11 @@ export interface ApiCall {
   apiVersion?: string | undefined;
   /** The client address (per-address limit before a JWT signature is verified). */
   ip?: string | undefined;
+  /**
+   * Set by the guard once the caller is known and the usage layer applies: what `finish` needs
+   * to charge the call's processing time (wire.md, Usage headers), errors included.
+   */
+  meter?: { key: string; limit: UsageLimit };
 }
 
 export interface GuardOptions {
@@ -29,6 +35,8 @@ export interface GuardOptions {
   versioned?: boolean;
   /** Another way to find the caller (POD Shop Basic credentials, JWT); default resolveCaller. */
   resolve?: (call: ApiCall) => Promise<Caller>;
+  /** Cafe24's usage layer (X-Cafe24-Call-Usage, ...); default: as `versioned`. */
+  metered?: boolean;
 }
 
 export interface Guarded {
@@ -41,17 +49,18 @@ export interface Guarded {
 
 /** Per-app settings change rarely: kept a few seconds. Revocation acts on tokens, never cached here. */
 class AppSettings {
-  private readonly hits = new Map<string, { app: App | undefined; until: number }>();
+  private readonly hits = new Map<string, { app: App | undefined; usageLimit: string | null; until: number }>();
   constructor(private readonly ctx: OAuthContext, private readonly ttlMs = 5000) {}
 
-  async get(clientId: string): Promise<App | undefined> {
+  async get(clientId: string): Promise<{ app: App | undefined; usageLimit: string | null }> {
     const now = this.ctx.clock.now();
     const hit = this.hits.get(clientId);
-    if (hit && hit.until > now) return hit.app;
-    const app = await this.ctx.store.apps.get(clientId);
+    if (hit && hit.until > now) return hit;
+    const [app, usageLimit] = await Promise.all([this.ctx.store.apps.get(clientId), this.ctx.store.shop.usageLimits.get(clientId)]);
     if (this.hits.size > 10_000) this.hits.clear();
-    this.hits.set(clientId, { app, until: now + this.ttlMs });
-    return app;
+    const entry = { app, usageLimit: usageLimit ?? null, until: now + this.ttlMs };
+    this.hits.set(clientId, entry);
+    return entry;
   }
 }
 
@@ -65,7 +74,11 @@ class AppSettings {
 export class ApiGuard {
   private readonly apps: AppSettings;
   private readonly versions: ReadonlySet<string>;
+  /** The oldest version still valid: what an expired one falls back to. */
+  private readonly oldestVersion: string;
   private readonly limits = new Map<string, RateLimitSetting | null>();
+  private readonly usageLimits = new Map<string, UsageLimit | null>();
+  private readonly meter: UsageMeter;
 
   constructor(
     private readonly ctx: OAuthContext,
@@ -76,7 +89,9 @@ export class ApiGuard {
     private readonly usage?: UsageCounter,
   ) {
     this.apps = new AppSettings(ctx);
+    this.meter = new UsageMeter(bucket);
     this.versions = new Set([CURRENT_API_VERSION, ...config.apiVersions]);
+    this.oldestVersion = [...this.versions].sort()[0]!;
   }
 
   /** Versions this server accepts, newest first. */
@@ -87,7 +102,7 @@ export class ApiGuard {
   async check(call: ApiCall, options: GuardOptions): Promise<Guarded> {
     const gate = this.limiter && call.ip !== undefined ? () => this.limiter!.signature(call.ip!) : undefined;
     const caller = options.resolve ? await options.resolve(call) : await resolveCaller(this.ctx, call.mall, call.authorization, gate);
-    const app = await this.apps.get(caller.clientId);
+    const { app, usageLimit } = await this.apps.get(caller.clientId);
     const headers: Record<string, string> = {};
     try {
       // The version first, so a 429 or 403 echoes it too; a bad version is refused after the bucket.
@@ -99,7 +114,10 @@ export class ApiGuard {
       } catch (error) {
         badVersion = error;
       }
-      await this.rateLimit(caller, app, headers);
+      const refusal = await this.rateLimit(caller, app, headers);
+      const blocked = (options.metered ?? options.versioned !== false) ? await this.usageLayer(call, caller, usageLimit, headers) : null;
+      if (refusal) throw refusal;
+      if (blocked) throw blocked;
       requireScope(caller, options.scope);
       if (badVersion) throw badVersion;
       this.usage?.record(caller.mallId, caller.clientId, this.ctx.clock.now());
@@ -110,10 +128,64 @@ export class ApiGuard {
     }
   }
 
-  /** wire.md, Admin API rate limit: a leaky bucket per (mall, app); "off" for an app: none. */
-  private async rateLimit(caller: Caller, app: App | undefined, headers: Record<string, string>): Promise<void> {
+  /**
+   * Charges a finished call's processing time to the usage layer (after the answer is written,
+   * so it shows on the next answer). A no-op when the layer did not apply to the call.
+   */
+  async finish(call: ApiCall, elapsedMs: number): Promise<void> {
+    if (!call.meter) return;
+    try {
+      await this.meter.charge(call.meter.key, call.meter.limit, this.ctx.clock.now(), elapsedMs);
+    } catch {
+      // The shared store failed after the answer: the next call's check reports it.
+    }
+  }
+
+  /**
+   * wire.md, Usage headers: both percentages on every answer; the -Remain headers once a meter
+   * reaches 100 %. Returns the 429 to throw when the call is refused (after the bucket's).
+   */
+  private async usageLayer(call: ApiCall, caller: Caller, text: string | null, headers: Record<string, string>): Promise<OAuthError | null> {
+    const limit = this.usageLimitOf(text);
+    if (!limit) return null;
+    const key = `${caller.mallId}:${caller.clientId}`;
+    let r: UsageReading;
+    try {
+      r = await this.meter.call(key, limit, this.ctx.clock.now());
+    } catch {
+      return new OAuthError('temporarily_unavailable', 'the rate limiter is unavailable; retry shortly', { headers: { 'retry-after': '1' } });
+    }
+    call.meter = { key, limit };
+    headers['x-cafe24-call-usage'] = String(r.callUsage);
+    headers['x-cafe24-time-usage'] = String(r.timeUsage);
+    if (r.callRemain !== null) headers['x-cafe24-call-remain'] = String(r.callRemain);
+    if (r.timeRemain !== null) headers['x-cafe24-time-remain'] = String(r.timeRemain);
+    if (!r.blocked) return null;
+    const wait = Math.max(r.callRemain ?? 0, r.timeRemain ?? 0, 1);
+    const what = r.timeRemain !== null && (r.callRemain === null || r.timeRemain >= r.callRemain) ? 'processing time' : 'calls';
+    return new OAuthError('rate_limited', `API usage limit reached (${what} at 100 %); calls resume in ${wait} s, and calls made before then lengthen the wait`, {
+      headers: { 'retry-after': String(wait) },
+    });
+  }
+
+  private usageLimitOf(text: string | null): UsageLimit | null {
+    if (text === null) return DEFAULT_USAGE_LIMIT;
+    let limit = this.usageLimits.get(text);
+    if (limit === undefined) {
+      try {
+        limit = parseUsageLimit(text);
+      } catch {
+        limit = DEFAULT_USAGE_LIMIT; // checked when set; an unreadable value falls back to the default
+      }
+      this.usageLimits.set(text, limit);
+    }
+    return limit;
+  }
+
+  /** wire.md, Admin API rate limit: a leaky bucket per (mall, app); "off" for an app: none. Returns the 429 to throw. */
+  private async rateLimit(caller: Caller, app: App | undefined, headers: Record<string, string>): Promise<OAuthError | null> {
     const limit = this.limitOf(app);
-    if (!limit) return;
+    if (!limit) return null;
     let r;
     try {
       r = await this.bucket.take(`api:${caller.mallId}:${caller.clientId}`, limit, this.ctx.clock.now());
@@ -123,10 +195,11 @@ export class ApiGuard {
     }
     headers['x-api-call-limit'] = `${r.used}/${r.size}`;
     if (!r.allowed) {
-      throw new OAuthError('rate_limited', `too many calls: the limit is ${limit.size} calls, drained ${limit.perSecond} per second; retry after ${r.retryAfterSeconds} s`, {
+      return new OAuthError('rate_limited', `too many calls: the limit is ${limit.size} calls, drained ${limit.perSecond} per second; retry after ${r.retryAfterSeconds} s`, {
         headers: { 'retry-after': String(r.retryAfterSeconds) },
       });
     }
+    return null;
   }
 
   private limitOf(app: App | undefined): RateLimitSetting | null {
@@ -145,16 +218,24 @@ export class ApiGuard {
   }
 
   /**
-   * X-Cafe24-Api-Version: a known version is used and echoed; malformed is 422, well-formed but
-   * unknown is 400; absent: the app's configured version if this server knows it, else the current one.
+   * X-Cafe24-Api-Version (wire.md, Admin API): absent, the app's configured version; a version
+   * this server supports is used and echoed; an expired one (older than every supported version)
+   * falls back to the oldest still valid, as Cafe24 does; malformed is 422, and a well-formed
+   * date that is no version (between or after the supported ones) is 400. An app configured for
+   * an expired version gets the oldest valid one too; one configured for none gets the current.
    */
   private version(header: string | undefined, app: App | undefined): string {
-    if (header === undefined) return app?.apiVersion && this.versions.has(app.apiVersion) ? app.apiVersion : CURRENT_API_VERSION;
+    if (header === undefined) {
+      const configured = app?.apiVersion;
+      if (!configured) return CURRENT_API_VERSION;
+      if (this.versions.has(configured)) return configured;
+      return configured < this.oldestVersion ? this.oldestVersion : CURRENT_API_VERSION;
+    }
     const v = header.trim();
     if (!isCalendarDate(v)) throw new OAuthError('invalid_parameter', 'X-Cafe24-Api-Version must be a date YYYY-MM-DD');
-    if (!this.versions.has(v)) {
-      throw new OAuthError('invalid_request', `X-Cafe24-Api-Version ${v} is not supported; supported versions: ${this.supportedVersions.join(', ')}`);
-    }
-    return v;
+    if (this.versions.has(v)) return v;
+    if (v < this.oldestVersion) return this.oldestVersion;
+    throw new OAuthError('invalid_request', `X-Cafe24-Api-Version ${v} is not supported; supported versions: ${this.supportedVersions.join(', ')}`);
   }
+
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, RouteShorthandOptions } from 'fastify';
 import { getCustomer, listCustomers } from '../api/customers.js';
-import { ApiGuard, type GuardOptions, type Guarded } from '../api/guard.js';
+import { ApiGuard, type ApiCall, type GuardOptions, type Guarded } from '../api/guard.js';
 import { countOrders, createOrders, getOrder, listOrderViews, orderView, type OrderRequest } from '../api/orders.js';
 import { countProducts, createProduct, deleteProduct, getProduct, listProducts, updateProduct, type ProductRequest } from '../api/products.js';
 import { checkShopNo, type Query } from '../api/resources.js';
@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by guardRequest: who calls, the API version in force. */
     guarded?: Guarded;
+    /** The call as the guard saw it (its usage meter, charged when the answer is sent). */
+    apiCall?: ApiCall;
   }
 }
 
@@ -24,10 +26,9 @@ declare module 'fastify' {
 export async function guardRequest(guard: ApiGuard, req: FastifyRequest, reply: FastifyReply, options: GuardOptions): Promise<Guarded> {
   const version = req.headers['x-cafe24-api-version'];
   // A thrown OAuthError carries the same headers; the one error writer (http/errors.ts) sets them.
-  const guarded = await guard.check(
-    { mall: (req as { mall?: FastifyRequest['mall'] }).mall ?? null, authorization: req.headers.authorization, apiVersion: Array.isArray(version) ? version.join(',') : version, ip: req.ip },
-    options,
-  );
+  const call: ApiCall = { mall: (req as { mall?: FastifyRequest['mall'] }).mall ?? null, authorization: req.headers.authorization, apiVersion: Array.isArray(version) ? version.join(',') : version, ip: req.ip };
+  req.apiCall = call;
+  const guarded = await guard.check(call, options);
   reply.headers(guarded.headers);
   req.guarded = guarded;
   return guarded;
@@ -60,6 +61,10 @@ interface ApiRoute {
 export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     app.setValidatorCompiler(apiValidatorCompiler);
+    // wire.md, Usage headers: each answered call's processing time goes to the app's time usage.
+    app.addHook('onResponse', async (req, reply) => {
+      if (req.apiCall) await guard.finish(req.apiCall, reply.elapsedTime);
+    });
     const deps = { store: ctx.store, clock: ctx.clock };
     const q = (req: FastifyRequest) => req.query as Query;
     const productNo = (req: FastifyRequest) => (req.params as { product_no: number }).product_no;

@@ -36,6 +36,8 @@ export interface ProductFilter {
   productName?: string[];
   display?: YesNo;
   selling?: YesNo;
+  /** Products linked to any of these categories. */
+  categoryNo?: number[];
 }
 
 export interface Customer {
@@ -154,8 +156,115 @@ export interface OrderStore {
   count(mallId: string, filter: OrderFilter): Promise<number>;
 }
 
+// ---- categories (issue 16) ------------------------------------------------------------------
+
+/** Top-level categories have parent 1, Cafe24's root; depth 1 to 4. */
+export const ROOT_CATEGORY_NO = 1;
+export const MAX_CATEGORY_DEPTH = 4;
+
+export interface Category {
+  mallId: string;
+  categoryNo: number;
+  parentCategoryNo: number;
+  categoryDepth: number;
+  categoryName: string;
+  /** A all, P PC only, M mobile only. */
+  displayType: 'A' | 'P' | 'M';
+  useDisplay: YesNo;
+  useMain: YesNo;
+  displayOrder: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type CategoryInput = Omit<Category, 'mallId' | 'categoryNo' | 'createdAt' | 'updatedAt'>;
+export type CategoryPatch = Partial<Pick<Category, 'categoryName' | 'displayType' | 'useDisplay' | 'useMain' | 'displayOrder'>>;
+
+export interface CategoryFilter {
+  categoryNo?: number[];
+  categoryDepth?: number[];
+  parentCategoryNo?: number[];
+  /** Substring match, any of them. */
+  categoryName?: string[];
+}
+
+/** A product's place in a category (Cafe24's product `category` list). */
+export interface CategoryLink {
+  productNo: number;
+  categoryNo: number;
+  recommend: YesNo;
+  new: YesNo;
+}
+
+export interface CategoryStore {
+  /** Numbers come from the mall's counter (Cafe24's first free number is 24: below are its own). */
+  create(mallId: string, inputs: CategoryInput[], now: number): Promise<Category[]>;
+  get(mallId: string, categoryNo: number): Promise<Category | undefined>;
+  getMany(mallId: string, categoryNos: number[]): Promise<Category[]>;
+  update(mallId: string, categoryNo: number, patch: CategoryPatch, now: number): Promise<Category | undefined>;
+  /** Deletes the category and its product links. */
+  delete(mallId: string, categoryNo: number): Promise<boolean>;
+  /** Ordered by depth, parent, display_order, category_no. */
+  list(mallId: string, filter: CategoryFilter, page: Page): Promise<Category[]>;
+  count(mallId: string, filter: CategoryFilter): Promise<number>;
+  /** Has this category children? */
+  hasChildren(mallId: string, categoryNo: number): Promise<boolean>;
+  /** The links of these products, by product then category. */
+  linksOf(mallId: string, productNos: number[]): Promise<CategoryLink[]>;
+  /** Adds (or replaces) links and removes others, in one transaction. */
+  link(mallId: string, add: CategoryLink[], remove: { productNo: number; categoryNo: number }[]): Promise<void>;
+}
+
+// ---- scripttags (issue 16) -------------------------------------------------------------------
+
+export interface Scripttag {
+  mallId: string;
+  /** Cafe24 shows a long number as a string: milliseconds of creation and a sequence. */
+  scriptNo: string;
+  clientId: string;
+  src: string;
+  displayLocation: string[];
+  excludePath: string[];
+  skinNo: number[];
+  integrity: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type ScripttagInput = Omit<Scripttag, 'mallId' | 'scriptNo' | 'createdAt' | 'updatedAt'>;
+export type ScripttagPatch = Partial<Pick<Scripttag, 'src' | 'displayLocation' | 'excludePath' | 'skinNo' | 'integrity'>>;
+
+export interface ScripttagFilter {
+  /** Only this app's tags (the API never shows an app another's). */
+  clientId?: string;
+  scriptNo?: string[];
+  src?: string[];
+  /** Tags shown at any of these locations (a tag at "all" is shown everywhere). */
+  displayLocation?: string[];
+  skinNo?: number[];
+}
+
+export interface ScripttagStore {
+  create(mallId: string, input: ScripttagInput, now: number): Promise<Scripttag>;
+  get(mallId: string, scriptNo: string): Promise<Scripttag | undefined>;
+  update(mallId: string, scriptNo: string, patch: ScripttagPatch, now: number): Promise<Scripttag | undefined>;
+  delete(mallId: string, scriptNo: string): Promise<boolean>;
+  /** Oldest first; every tag matching (a mall has few). */
+  list(mallId: string, filter: ScripttagFilter): Promise<Scripttag[]>;
+}
+
+/** An app's own setting of the Admin API usage layer ("calls/seconds/window" or "off"). */
+export interface UsageLimitStore {
+  get(clientId: string): Promise<string | undefined>;
+  /** null removes the setting (the server's default applies). */
+  set(clientId: string, value: string | null): Promise<void>;
+}
+
 export interface ShopStore {
   readonly products: ProductStore;
   readonly customers: CustomerStore;
   readonly orders: OrderStore;
+  readonly categories: CategoryStore;
+  readonly scripttags: ScripttagStore;
+  readonly usageLimits: UsageLimitStore;
 }

@@ -120,14 +120,20 @@ describe('X-Cafe24-Api-Version', () => {
   });
   afterAll(() => s.close());
 
-  test('absent: the app\'s configured version if known, else the current one; known: echoed; else 400 or 422', async () => {
+  test('absent: the app\'s configured version; known: echoed; expired: the oldest still valid; else 400 or 422', async () => {
     const { token } = await tokenFor(s, 'mall1');
     const api = adminApi(s, 'mall1', token);
     expect((await api.get('/store')).headers.get('x-cafe24-api-version')).toBe('2025-12-01');
     expect((await api.get('/store', { 'x-cafe24-api-version': '2024-06-01' })).headers.get('x-cafe24-api-version')).toBe('2024-06-01');
     expect((await api.get('/store', { 'x-cafe24-api-version': '2025-12-01' })).headers.get('x-cafe24-api-version')).toBe('2025-12-01');
-    const unknown = await api.get('/store', { 'x-cafe24-api-version': '2023-01-01' });
-    expect(unknown).toMatchObject({ status: 400, body: apiError(400, 'X-Cafe24-Api-Version 2023-01-01 is not supported; supported versions: 2025-12-01, 2025-03-01, 2024-06-01') });
+    // Older than every supported version: expired, so the oldest still valid answers (as Cafe24 does).
+    const expired = await api.get('/store', { 'x-cafe24-api-version': '2023-01-01' });
+    expect(expired.status).toBe(200);
+    expect(expired.headers.get('x-cafe24-api-version')).toBe('2024-06-01');
+    // Between or after the supported versions: no such version.
+    for (const v of ['2025-01-01', '2026-06-01']) {
+      expect(await api.get('/store', { 'x-cafe24-api-version': v })).toMatchObject({ status: 400, body: apiError(400, `X-Cafe24-Api-Version ${v} is not supported; supported versions: 2025-12-01, 2025-03-01, 2024-06-01`) });
+    }
     for (const bad of ['latest', '2025-13-01', '20251201']) {
       expect(await api.get('/store', { 'x-cafe24-api-version': bad })).toMatchObject({ status: 422, body: apiError(422, 'X-Cafe24-Api-Version must be a date YYYY-MM-DD') });
     }
@@ -144,10 +150,14 @@ describe('X-Cafe24-Api-Version', () => {
     const pinnedApi = adminApi(s, 'mall1', pinned.token);
     expect((await pinnedApi.get('/store')).headers.get('x-cafe24-api-version')).toBe('2025-03-01');
     expect((await pinnedApi.get('/store', { 'x-cafe24-api-version': '2025-12-01' })).headers.get('x-cafe24-api-version')).toBe('2025-12-01');
-    // One this server no longer knows falls back to the current version.
+    // An app configured for an expired version gets the oldest still valid; for a version that
+    // never existed here (between two supported ones), the current one.
     const stale = await tokenFor(s, 'mall1');
     await s.store.db.updateTable('apps').set({ api_version: '2020-01-01' }).where('client_id', '=', stale.clientId).execute();
-    expect((await adminApi(s, 'mall1', stale.token).get('/store')).headers.get('x-cafe24-api-version')).toBe('2025-12-01');
+    expect((await adminApi(s, 'mall1', stale.token).get('/store')).headers.get('x-cafe24-api-version')).toBe('2024-06-01');
+    const odd = await tokenFor(s, 'mall1');
+    await s.store.db.updateTable('apps').set({ api_version: '2025-01-01' }).where('client_id', '=', odd.clientId).execute();
+    expect((await adminApi(s, 'mall1', odd.token).get('/store')).headers.get('x-cafe24-api-version')).toBe('2025-12-01');
   });
 });
 

@@ -5,6 +5,9 @@ import type {
   Product, ProductFilter, ProductInput, ProductPatch, ProductStore, ShopStore, YesNo,
 } from '../shop-types.js';
 import { atomic } from './rows.js';
+import { KyselyCategories } from './categories.js';
+import { KyselyScripttags } from './scripttags.js';
+import { KyselyUsageLimits } from './usage-limits.js';
 
 /** Tables of migration 003-shop-data (money in integer hundredths, times in epoch ms). */
 interface ShopCountersTable { mall_id: string; name: string; value: number }
@@ -27,21 +30,23 @@ interface OrderItemsTable {
   mall_id: string; order_id: string; item_no: number; product_no: number; product_code: string; product_name: string;
   quantity: number; product_price: number;
 }
+interface ProductCategoriesTable { mall_id: string; product_no: number; category_no: number; recommend: YesNo; new: YesNo }
 // A type alias, not an interface: withTables<T>() wants an index-compatible record.
 type ShopTables = {
+  product_categories: ProductCategoriesTable;
   shop_counters: ShopCountersTable;
   products: ProductsTable;
   customers: CustomersTable;
   orders: OrdersTable;
   order_items: OrderItemsTable;
 };
-type ShopDb = Kysely<Database & ShopTables>;
+export type ShopDb = Kysely<Database & ShopTables>;
 
 /** Cafe24's product code: P + productNo in 7 upper-case base-36 digits (P000000A is 10). */
 export const productCodeOf = (productNo: number): string => `P${productNo.toString(36).toUpperCase().padStart(7, '0')}`;
 
 /** Reserves `n` numbers from the mall's counter `name` in one statement; returns the first. */
-async function reserve(db: ShopDb, mallId: string, name: string, n: number): Promise<number> {
+export async function reserve(db: ShopDb, mallId: string, name: string, n: number): Promise<number> {
   const row = await db
     .insertInto('shop_counters')
     .values({ mall_id: mallId, name, value: n })
@@ -53,10 +58,10 @@ async function reserve(db: ShopDb, mallId: string, name: string, n: number): Pro
 
 // Each IN list is bounded by the API (at most 100 values), so statements stay small.
 const CHUNK = 500;
-const chunks = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
+export const chunks = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
 
 /** LIKE pattern for a substring, with the wildcards of the input escaped. */
-const contains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+export const contains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** Case-insensitive substring match on `column`, any of `parts` (Cafe24: comma values are OR). */
 const likeAny = (column: 'product_name' | 'name', parts: string[]) =>
@@ -175,6 +180,10 @@ function productWhere(eb: ExpressionBuilder<ShopTables, 'products'>, mallId: str
   if (f.productName) and.push(eb.or(likeAny('product_name', f.productName)));
   if (f.display) and.push(eb('display', '=', f.display));
   if (f.selling) and.push(eb('selling', '=', f.selling));
+  if (f.categoryNo) {
+    const linked = eb.selectFrom('product_categories').select('product_categories.product_no').where('product_categories.mall_id', '=', mallId).where('product_categories.category_no', 'in', f.categoryNo);
+    and.push(eb('product_no', 'in', linked));
+  }
   return eb.and(and);
 }
 
@@ -400,11 +409,17 @@ export class KyselyShop implements ShopStore {
   readonly products: KyselyProducts;
   readonly customers: KyselyCustomers;
   readonly orders: KyselyOrders;
+  readonly categories: KyselyCategories;
+  readonly scripttags: KyselyScripttags;
+  readonly usageLimits: KyselyUsageLimits;
 
   constructor(db: Kysely<Database>) {
     const shop = db.withTables<ShopTables>();
     this.products = new KyselyProducts(shop);
     this.customers = new KyselyCustomers(shop);
     this.orders = new KyselyOrders(shop);
+    this.categories = new KyselyCategories(db);
+    this.scripttags = new KyselyScripttags(db);
+    this.usageLimits = new KyselyUsageLimits(db);
   }
 }
