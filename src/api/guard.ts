@@ -94,6 +94,11 @@ export class ApiGuard {
     this.oldestVersion = [...this.versions].sort()[0]!;
   }
 
+  /** The version an app's calls get when they send no X-Cafe24-Api-Version. */
+  versionOf(app: App | undefined): string {
+    return this.version(undefined, app);
+  }
+
   /** Versions this server accepts, newest first. */
   get supportedVersions(): string[] {
     return [...this.versions].sort().reverse();

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Mall, Store } from '../store/types.js';
-import type { Product, ProductFilter, ProductInput, ProductPatch, YesNo } from '../store/shop-types.js';
-import { checkShopNo, notFound, numbers, pageOf, pick, values, type Query } from './resources.js';
+import type { CategoryLink, Product, ProductFilter, ProductInput, ProductPatch, YesNo } from '../store/shop-types.js';
+import { checkShopNo, invalidParameter, notFound, numbers, pageOf, pick, values, type Query } from './resources.js';
 import { isoLocal, money, parseMoney } from './shop-time.js';
 
 /** Products (scopes mall.read_product / mall.write_product), in Cafe24's shape. */
@@ -38,13 +38,30 @@ function productFilter(q: Query): ProductFilter {
   if (productName) f.productName = productName;
   if (q.display !== undefined) f.display = q.display as YesNo;
   if (q.selling !== undefined) f.selling = q.selling as YesNo;
+  const category = numbers(q.category);
+  if (category) f.categoryNo = category;
   return f;
+}
+
+const wants = (fields: Query['fields'], name: string) => fields === undefined || String(fields).split(',').includes(name);
+
+/**
+ * Products as the API shows them: the record, its `category` links (Cafe24: `[{category_no,
+ * recommend, new}]`), then `fields`. One query for the links of a whole page.
+ */
+export async function productViews(store: Store, mall: Mall, rows: Product[], q: Query): Promise<Record<string, unknown>[]> {
+  const links = wants(q.fields, 'category') ? await store.shop.categories.linksOf(mall.mallId, rows.map((p) => p.productNo)) : [];
+  const byProduct = new Map<number, CategoryLink[]>();
+  for (const l of links) byProduct.set(l.productNo, [...(byProduct.get(l.productNo) ?? []), l]);
+  return rows.map((p) =>
+    pick({ ...productView(p, mall), category: (byProduct.get(p.productNo) ?? []).map((l) => ({ category_no: l.categoryNo, recommend: l.recommend, new: l.new })) }, q.fields),
+  );
 }
 
 export async function listProducts(store: Store, mall: Mall, q: Query) {
   checkShopNo(mall, q.shop_no);
   const rows = await store.shop.products.list(mall.mallId, productFilter(q), pageOf(q));
-  return { products: rows.map((p) => pick(productView(p, mall), q.fields)) };
+  return { products: await productViews(store, mall, rows, q) };
 }
 
 export async function countProducts(store: Store, mall: Mall, q: Query) {
@@ -56,7 +73,7 @@ export async function getProduct(store: Store, mall: Mall, productNo: number, q:
   checkShopNo(mall, q.shop_no);
   const p = await store.shop.products.get(mall.mallId, productNo);
   if (!p) throw notFound(`product ${productNo}`);
-  return { product: pick(productView(p, mall), q.fields) };
+  return { product: (await productViews(store, mall, [p], q))[0]! };
 }
 
 /** The `request` of a product write, as validated by productCreateBody / productUpdateBody. */
@@ -72,6 +89,10 @@ export interface ProductRequest {
   selling?: YesNo;
   summary_description?: string;
   stock_quantity?: number;
+  /** Categories to put the product in (Cafe24: add_category_no). */
+  add_category_no?: { category_no: number; recommend?: YesNo; new?: YesNo }[];
+  /** Categories to take it out of (update only). */
+  delete_category_no?: number[];
 }
 
 function patchOf(r: ProductRequest): ProductPatch {
@@ -95,17 +116,38 @@ const PRODUCT_DEFAULTS: ProductInput = {
   display: 'F', selling: 'F', summaryDescription: '', stockQuantity: 0,
 };
 
-export async function createProduct(deps: { store: Store; clock: Clock }, mall: Mall, body: { shop_no?: number; request: ProductRequest }) {
-  checkShopNo(mall, body.shop_no);
-  const [p] = await deps.store.shop.products.create(mall.mallId, [{ ...PRODUCT_DEFAULTS, ...patchOf(body.request) }], deps.clock.now());
-  return { product: productView(p!, mall) };
+/** The category links a write asks for; every category must exist in the mall (422 otherwise). */
+async function linksOf(store: Store, mall: Mall, productNo: number, r: ProductRequest) {
+  const add: CategoryLink[] = (r.add_category_no ?? []).map((c) => ({ productNo, categoryNo: c.category_no, recommend: c.recommend ?? 'F', new: c.new ?? 'F' }));
+  const remove = (r.delete_category_no ?? []).map((categoryNo) => ({ productNo, categoryNo }));
+  const named = [...new Set([...add, ...remove].map((l) => l.categoryNo))];
+  const found = new Set((await store.shop.categories.getMany(mall.mallId, named)).map((c) => c.categoryNo));
+  for (const [i, l] of add.entries()) if (!found.has(l.categoryNo)) throw invalidParameter(`request.add_category_no[${i}].category_no: category ${l.categoryNo} does not exist in this mall`);
+  for (const [i, l] of remove.entries()) if (!found.has(l.categoryNo)) throw invalidParameter(`request.delete_category_no[${i}]: category ${l.categoryNo} does not exist in this mall`);
+  return { add, remove };
 }
 
+/** Creates a product and its category links in one transaction. */
+export async function createProduct(deps: { store: Store; clock: Clock }, mall: Mall, body: { shop_no?: number; request: ProductRequest }) {
+  checkShopNo(mall, body.shop_no);
+  return deps.store.transaction(async (tx) => {
+    const [p] = await tx.shop.products.create(mall.mallId, [{ ...PRODUCT_DEFAULTS, ...patchOf(body.request) }], deps.clock.now());
+    const { add } = await linksOf(tx, mall, p!.productNo, body.request);
+    await tx.shop.categories.link(mall.mallId, add, []);
+    return { product: (await productViews(tx, mall, [p!], {}))[0]! };
+  });
+}
+
+/** Updates a product's fields and category links in one transaction. */
 export async function updateProduct(deps: { store: Store; clock: Clock }, mall: Mall, productNo: number, body: { shop_no?: number; request: ProductRequest }) {
   checkShopNo(mall, body.shop_no);
-  const p = await deps.store.shop.products.update(mall.mallId, productNo, patchOf(body.request), deps.clock.now());
-  if (!p) throw notFound(`product ${productNo}`);
-  return { product: productView(p, mall) };
+  return deps.store.transaction(async (tx) => {
+    const p = await tx.shop.products.update(mall.mallId, productNo, patchOf(body.request), deps.clock.now());
+    if (!p) throw notFound(`product ${productNo}`);
+    const { add, remove } = await linksOf(tx, mall, productNo, body.request);
+    await tx.shop.categories.link(mall.mallId, add, remove);
+    return { product: (await productViews(tx, mall, [p], {}))[0]! };
+  });
 }
 
 export async function deleteProduct(store: Store, mall: Mall, productNo: number, q: Query) {

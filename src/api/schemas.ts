@@ -84,6 +84,11 @@ export const productSchema: Schema = {
     stock_quantity: { type: 'integer' },
     created_date: dateTime('When the product was created.'),
     updated_date: dateTime('When the product last changed.'),
+    category: {
+      type: 'array',
+      description: 'The categories the product is in.',
+      items: { type: 'object', additionalProperties: false, properties: { category_no: { type: 'integer' }, recommend: yesNo('T: recommended in the category.'), new: yesNo('T: new in the category.') } },
+    },
   },
 };
 export const PRODUCT_FIELDS = Object.keys(productSchema.properties as Schema);
@@ -100,6 +105,21 @@ const productWritable = {
   selling: yesNo('T: on sale (default F).'),
   summary_description: text(255, 'One-line summary.'),
   stock_quantity: { type: 'integer', minimum: 0, maximum: 999_999_999, description: 'Units in stock (default 0).' },
+  add_category_no: {
+    type: 'array',
+    maxItems: 100,
+    description: 'Categories to put the product in (each must exist).',
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['category_no'],
+      properties: { category_no: { type: 'integer', minimum: 1, maximum: 999_999_999 }, recommend: yesNo('T: recommended (default F).'), new: yesNo('T: new (default F).') },
+    },
+  },
+};
+const productUpdatable = {
+  ...productWritable,
+  delete_category_no: { type: 'array', maxItems: 100, items: { type: 'integer', minimum: 1, maximum: 999_999_999 }, description: 'Categories to take the product out of.' },
 };
 
 const productFilters = {
@@ -109,6 +129,7 @@ const productFilters = {
   product_name: commaList('[^,]{1,250}', 'comma-separated names of 1 to 250 characters', 'Parts of the product name (case-insensitive).'),
   display: yesNo('Only displayed (T) or hidden (F) products.'),
   selling: yesNo('Only products on sale (T) or not (F).'),
+  category: commaList('\\d{1,9}', 'comma-separated category numbers', 'Products in any of these categories.'),
 };
 
 export const productListQuery = listQuery(PRODUCT_FIELDS, productFilters);
@@ -132,9 +153,147 @@ export const productCreateBody = writeBody(
   'A new product: product_name and price are required.',
 );
 export const productUpdateBody = writeBody(
-  { type: 'object', additionalProperties: false, minProperties: 1, properties: productWritable },
+  { type: 'object', additionalProperties: false, minProperties: 1, properties: productUpdatable },
   'The fields to change; at least one.',
 );
+
+// ---- categories --------------------------------------------------------------------------------
+
+const depthPath = (type: string): Schema => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(['1', '2', '3', '4'].map((d) => [d, { type: [type, 'null'] }])),
+});
+export const categorySchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    shop_no: { type: 'integer' },
+    category_no: { type: 'integer', description: 'Number of the category in this mall (the first is 24).' },
+    category_depth: { type: 'integer', minimum: 1, maximum: 4 },
+    parent_category_no: { type: 'integer', description: '1 (the root) for a top-level category.' },
+    category_name: { type: 'string' },
+    display_type: { type: 'string', enum: ['A', 'P', 'M'], description: 'A: PC and mobile, P: PC only, M: mobile only.' },
+    full_category_name: { ...depthPath('string'), description: 'Names from the top, by depth.' },
+    full_category_no: { ...depthPath('integer'), description: 'Numbers from the top, by depth.' },
+    root_category_no: { type: 'integer', description: 'The top-level category above this one (itself at depth 1).' },
+    use_main: yesNo('T: shown on the main page.'),
+    use_display: yesNo('T: shown in the shop.'),
+    display_order: { type: 'integer' },
+  },
+};
+export const CATEGORY_FIELDS = Object.keys(categorySchema.properties as Schema);
+
+const categoryFilters = {
+  category_no: commaList('\\d{1,9}', 'comma-separated category numbers', 'Category numbers.'),
+  category_depth: commaList('[1-4]', 'comma-separated depths 1 to 4', 'Depths.'),
+  parent_category_no: commaList('\\d{1,9}', 'comma-separated category numbers', 'Children of these categories (1: top level).'),
+  category_name: commaList('[^,]{1,50}', 'comma-separated names of 1 to 50 characters', 'Parts of the name (case-insensitive).'),
+};
+export const categoryListQuery = listQuery(CATEGORY_FIELDS, categoryFilters);
+export const categoryCountQuery = listQuery(CATEGORY_FIELDS, categoryFilters, false);
+export const categoryNoParams: Schema = {
+  type: 'object',
+  required: ['category_no'],
+  properties: { category_no: { type: 'integer', minimum: 1, maximum: 999_999_999, description: 'Category number.' } },
+};
+const categoryWritable = {
+  category_name: text(50, 'Name shown to customers.', 1),
+  display_type: { type: 'string', enum: ['A', 'P', 'M'], description: 'A: PC and mobile (default), P: PC only, M: mobile only.' },
+  use_display: yesNo('T: shown in the shop (default T).'),
+  use_main: yesNo('T: shown on the main page (default F).'),
+  display_order: { type: 'integer', minimum: 0, maximum: 99_999, description: 'Order among its siblings (default 0).' },
+};
+export const categoryCreateBody = writeBody(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['category_name'],
+    properties: { ...categoryWritable, parent_category_no: { type: 'integer', minimum: 1, maximum: 999_999_999, description: 'The parent (default 1, the root); at most 4 levels.' } },
+  },
+  'A new category: category_name is required.',
+);
+export const categoryUpdateBody = writeBody(
+  { type: 'object', additionalProperties: false, minProperties: 1, properties: categoryWritable },
+  'The fields to change; at least one, and at least one must differ (409 otherwise).',
+);
+
+// ---- scripttags --------------------------------------------------------------------------------
+
+/** Where a tag may be shown (Cafe24's display_location codes; `all` is every page). */
+export const DISPLAY_LOCATIONS = [
+  'all', 'MAIN', 'PRODUCT_LIST', 'PRODUCT_DETAIL', 'PRODUCT_SEARCH', 'ORDER_BASKET', 'ORDER_ORDERFORM', 'ORDER_ORDERRESULT',
+  'MYSHOP_MAIN', 'MYSHOP_ORDERLIST', 'MEMBER_LOGIN', 'MEMBER_JOIN', 'BOARD_LIST', 'BOARD_READ',
+] as const;
+
+export const scripttagSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    shop_no: { type: 'integer' },
+    script_no: { type: 'string', description: 'Number of the tag, as a string.', examples: ['1772334000000001'] },
+    client_id: { type: 'string', description: 'The app that made the tag: only it sees the tag.' },
+    src: { type: 'string' },
+    display_location: { type: 'array', items: { type: 'string', enum: [...DISPLAY_LOCATIONS] } },
+    exclude_path: { type: 'array', items: { type: 'string' } },
+    skin_no: { type: 'array', items: { type: 'integer' }, description: 'Skins the tag is on; empty: every skin.' },
+    integrity: { type: ['string', 'null'], description: 'Subresource Integrity of the script.' },
+    created_date: dateTime('When the tag was created.'),
+    updated_date: dateTime('When the tag last changed.'),
+  },
+};
+export const SCRIPTTAG_FIELDS = Object.keys(scripttagSchema.properties as Schema);
+const SCRIPT_NO_PATTERN = '^\\d{1,20}$';
+const scripttagFilters = {
+  script_no: commaList('\\d{1,20}', 'comma-separated script numbers', 'Script numbers.'),
+  src: commaList('https://[^,]{1,2040}', 'comma-separated https URLs', 'Script URLs (exact).'),
+  display_location: commaList(`(${DISPLAY_LOCATIONS.join('|')})`, `comma-separated locations among ${DISPLAY_LOCATIONS.join(', ')}`, 'Tags shown at any of these locations.'),
+  skin_no: commaList('\\d{1,9}', 'comma-separated skin numbers', 'Tags on any of these skins.'),
+};
+/** Scripttag lists are not paged (an app has few tags): fields and filters only. */
+export const scripttagListQuery = (() => {
+  const q = listQuery(SCRIPTTAG_FIELDS, scripttagFilters);
+  const { limit: _l, offset: _o, ...rest } = q.properties as Schema;
+  return { ...q, properties: rest };
+})();
+export const scripttagCountQuery = listQuery(SCRIPTTAG_FIELDS, scripttagFilters, false);
+export const scriptNoParams: Schema = {
+  type: 'object',
+  required: ['script_no'],
+  properties: { script_no: { type: 'string', pattern: SCRIPT_NO_PATTERN, title: 'a script number', description: 'Script number.' } },
+};
+const scripttagWritable = {
+  src: { type: 'string', maxLength: 2048, pattern: '^https://[^\\s"\'<>]+$', title: 'an https URL', description: 'The script: https only.' },
+  display_location: { type: 'array', minItems: 1, maxItems: DISPLAY_LOCATIONS.length, uniqueItems: true, items: { type: 'string', enum: [...DISPLAY_LOCATIONS] }, description: 'Pages the tag is shown on.' },
+  exclude_path: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 255, pattern: '^/[^\\s"\'<>]*$', title: 'a path starting with /' }, description: 'Paths the tag is never shown on.' },
+  skin_no: { type: 'array', maxItems: 100, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 999_999_999 }, description: 'Skins the tag is on (default: every skin).' },
+  integrity: { type: ['string', 'null'], maxLength: 200, pattern: '^(sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}$', title: 'a Subresource Integrity value such as sha384-...', description: 'Subresource Integrity of the script.' },
+};
+export const scripttagCreateBody = writeBody(
+  { type: 'object', additionalProperties: false, required: ['src', 'display_location'], properties: scripttagWritable },
+  'A new tag: src (https) and display_location are required.',
+);
+export const scripttagUpdateBody = writeBody(
+  { type: 'object', additionalProperties: false, minProperties: 1, properties: scripttagWritable },
+  'The fields to change; at least one, and at least one must differ (409 otherwise).',
+);
+
+// ---- the app itself ----------------------------------------------------------------------------
+
+export const appSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    client_id: { type: 'string' },
+    app_name: { type: 'string' },
+    version: { type: 'string', description: "The app's API version: what a call without X-Cafe24-Api-Version gets." },
+    initial_version: { type: ['string', 'null'], description: 'The version the app was registered with (null: none, the current one).' },
+    available_versions: { type: 'array', items: { type: 'string' }, description: 'Versions this server accepts, newest first.' },
+    version_expiration_date: { type: ['string', 'null'], description: 'When the version stops being valid; null: not announced.' },
+    scopes: { type: 'array', items: { type: 'string' }, description: 'The scopes of the calling token.' },
+    created_date: dateTime('When the app was registered.'),
+  },
+};
 
 // ---- customers ---------------------------------------------------------------------------------
 

@@ -6,6 +6,9 @@ import { countProducts, createProduct, deleteProduct, getProduct, listProducts, 
 import { checkShopNo, type Query } from '../api/resources.js';
 import * as S from '../api/schemas.js';
 import { storeResource } from '../api/store-resource.js';
+import { countCategories, createCategory, deleteCategory, getCategory, listCategories, updateCategory, type CategoryRequest } from '../api/categories.js';
+import { countScripttags, createScripttag, deleteScripttag, getScripttag, listScripttags, updateScripttag, type ScripttagRequest } from '../api/scripttags.js';
+import { appResource } from '../api/app-resource.js';
 import type { OAuthContext } from '../oauth/context.js';
 import { apiValidatorCompiler } from './api-validation.js';
 
@@ -163,6 +166,84 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
         checkShopNo(req.mall, body.shop_no);
         const [order] = await createOrders(deps, req.mall, [body.request]);
         return { order: orderView(order!, req.mall) };
+      },
+    });
+
+    // ---- categories
+    const categoryNo = (req: FastifyRequest) => (req.params as { category_no: number }).category_no;
+    const caller = (req: FastifyRequest) => req.guarded!.caller;
+    type Write<T> = { shop_no?: number; request: T };
+    route({
+      method: 'GET', url: '/categories', scope: 'mall.read_category', tag: 'categories', summary: 'List categories (by depth, parent, display order)',
+      querystring: S.categoryListQuery, response: list(S.categorySchema, 'categories'),
+      handler: (req) => listCategories(ctx.store, req.mall, q(req)),
+    });
+    route({
+      method: 'GET', url: '/categories/count', scope: 'mall.read_category', tag: 'categories', summary: 'Count categories',
+      querystring: S.categoryCountQuery, response: COUNT,
+      handler: (req) => countCategories(ctx.store, req.mall, q(req)),
+    });
+    route({
+      method: 'GET', url: '/categories/:category_no', scope: 'mall.read_category', tag: 'categories', summary: 'Get a category',
+      params: S.categoryNoParams, querystring: fieldsOnly(S.categoryListQuery), response: one(S.categorySchema, 'category'),
+      handler: (req) => getCategory(ctx.store, req.mall, categoryNo(req), q(req)),
+    });
+    route({
+      method: 'POST', url: '/categories', scope: 'mall.write_category', tag: 'categories', summary: 'Create a category', status: 201,
+      body: S.categoryCreateBody, response: one(S.categorySchema, 'category'),
+      handler: (req) => createCategory(deps, req.mall, req.body as Write<CategoryRequest>),
+    });
+    route({
+      method: 'PUT', url: '/categories/:category_no', scope: 'mall.write_category', tag: 'categories', summary: 'Update a category (409 when nothing changes)',
+      params: S.categoryNoParams, body: S.categoryUpdateBody, response: one(S.categorySchema, 'category'),
+      handler: (req) => updateCategory(deps, req.mall, categoryNo(req), req.body as Write<CategoryRequest>),
+    });
+    route({
+      method: 'DELETE', url: '/categories/:category_no', scope: 'mall.write_category', tag: 'categories', summary: 'Delete a category without sub-categories',
+      params: S.categoryNoParams, querystring: S.storeQuery, response: one({ type: 'object', properties: { category_no: { type: 'integer' } } }, 'category'),
+      handler: (req) => deleteCategory(ctx.store, req.mall, categoryNo(req), q(req)),
+    });
+
+    // ---- scripttags: only the calling app's own
+    const scriptNo = (req: FastifyRequest) => (req.params as { script_no: string }).script_no;
+    route({
+      method: 'GET', url: '/scripttags', scope: 'mall.read_application', tag: 'scripttags', summary: "List the calling app's scripttags (oldest first)",
+      querystring: S.scripttagListQuery, response: list(S.scripttagSchema, 'scripttags'),
+      handler: (req) => listScripttags(ctx.store, req.mall, caller(req), q(req)),
+    });
+    route({
+      method: 'GET', url: '/scripttags/count', scope: 'mall.read_application', tag: 'scripttags', summary: "Count the calling app's scripttags",
+      querystring: S.scripttagCountQuery, response: COUNT,
+      handler: (req) => countScripttags(ctx.store, req.mall, caller(req), q(req)),
+    });
+    route({
+      method: 'GET', url: '/scripttags/:script_no', scope: 'mall.read_application', tag: 'scripttags', summary: 'Get a scripttag of the calling app',
+      params: S.scriptNoParams, querystring: fieldsOnly(S.scripttagListQuery), response: one(S.scripttagSchema, 'scripttag'),
+      handler: (req) => getScripttag(ctx.store, req.mall, caller(req), scriptNo(req), q(req)),
+    });
+    route({
+      method: 'POST', url: '/scripttags', scope: 'mall.write_application', tag: 'scripttags', summary: 'Create a scripttag (src https only)', status: 201,
+      body: S.scripttagCreateBody, response: one(S.scripttagSchema, 'scripttag'),
+      handler: (req) => createScripttag(deps, req.mall, caller(req), req.body as Write<ScripttagRequest>),
+    });
+    route({
+      method: 'PUT', url: '/scripttags/:script_no', scope: 'mall.write_application', tag: 'scripttags', summary: 'Update a scripttag of the calling app (409 when nothing changes)',
+      params: S.scriptNoParams, body: S.scripttagUpdateBody, response: one(S.scripttagSchema, 'scripttag'),
+      handler: (req) => updateScripttag(deps, req.mall, caller(req), scriptNo(req), req.body as Write<ScripttagRequest>),
+    });
+    route({
+      method: 'DELETE', url: '/scripttags/:script_no', scope: 'mall.write_application', tag: 'scripttags', summary: 'Delete a scripttag of the calling app',
+      params: S.scriptNoParams, querystring: S.storeQuery, response: one({ type: 'object', properties: { script_no: { type: 'string' } } }, 'scripttag'),
+      handler: (req) => deleteScripttag(ctx.store, req.mall, caller(req), scriptNo(req), q(req)),
+    });
+
+    // ---- the app itself
+    route({
+      method: 'GET', url: '/apps', scope: 'mall.read_application', tag: 'apps', summary: "The calling app's record and API version",
+      querystring: S.storeQuery, response: one(S.appSchema, 'app'),
+      handler: async (req) => {
+        checkShopNo(req.mall, q(req).shop_no);
+        return appResource(ctx.store, guard, req.mall, caller(req));
       },
     });
 

@@ -226,7 +226,8 @@ export function buildDocument(routes: Collected[], info: { title: string; versio
         'shopauth: an OAuth 2.0 authorization server, a Cafe24-style Admin API and the POD Shop dialect. Mall routes are shown in path form, `/malls/{mall_id}/...`; '
         + 'the host form `https://{mall_id}.{mall domain}/...` serves the same routes without the prefix. '
         + `Admin API calls take \`Authorization: Bearer {access_token}\` (or \`Basic\` API credentials) and optional \`X-Cafe24-Api-Version\` (current ${CURRENT_API_VERSION}); `
-        + 'every answer carries `X-Api-Call-Limit: used/size` unless the app has no rate limit. '
+        + 'every answer carries `X-Api-Call-Limit: used/size` unless the app has no rate limit, and `X-Cafe24-Call-Usage` / `X-Cafe24-Time-Usage` (percent) '
+        + 'with `X-Cafe24-Call-Remain` / `X-Cafe24-Time-Remain` (seconds) once one reaches 100 %. '
         + 'POD Shop routes (`/ac/...`, tag pod) answer at the root, where the credentials name the mall, and under `/malls/{mall_id}`, where they must be of that mall; '
         + 'their errors are in the POD Shop shapes, with the trace id in `x-trace-id`.',
     },
@@ -234,7 +235,7 @@ export function buildDocument(routes: Collected[], info: { title: string; versio
     tags: [
       { name: 'oauth', description: 'OAuth 2.0 endpoints of a mall' },
       { name: 'console', description: 'The operator console of a mall (HTML pages): installed apps, App URL launch' },
-      { name: 'store' }, { name: 'products' }, { name: 'orders' }, { name: 'customers' },
+      { name: 'store' }, { name: 'products' }, { name: 'orders' }, { name: 'customers' }, { name: 'categories' }, { name: 'scripttags' }, { name: 'apps' },
       { name: 'pod', description: 'POD Shop dialect: token endpoints and the orders API (wire.md, POD Shop dialect)' },
       { name: 'meta' },
     ],
@@ -278,7 +279,7 @@ function operation(r: Collected, described: Json | undefined, path: string): Jso
   }
   const admin = r.url.includes('/api/v2/admin/');
   if (admin) {
-    parameters.push({ name: 'X-Cafe24-Api-Version', in: 'header', required: false, schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, description: `API version; absent: the app's configured version, else ${CURRENT_API_VERSION}. Echoed in the response.` });
+    parameters.push({ name: 'X-Cafe24-Api-Version', in: 'header', required: false, schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, description: `API version; absent: the app's configured version, else ${CURRENT_API_VERSION}; an expired one: the oldest still valid. Echoed in the response.` });
   }
   if (parameters.length > 0) op.parameters = parameters;
   if (s.body) op.requestBody = { required: true, content: { 'application/json': { schema: stripTitle(s.body as Json) } } };
@@ -310,7 +311,16 @@ function callLimitHeaders(code: string): Json {
 }
 
 function adminHeaders(code: string): Json {
-  return { ...callLimitHeaders(code), 'X-Cafe24-Api-Version': { description: 'The API version in force.', schema: { type: 'string' } } };
+  const percent = (what: string) => ({ description: `Percent of this (mall, app)'s ${what} per window in use (the usage layer); absent when the app has it off.`, schema: { type: 'string', pattern: '^\\d{1,3}(\\.\\d{1,2})?$' } });
+  const remain = (what: string) => ({ description: `Once the ${what} usage reaches 100 %: seconds until calls resume (calls made before then lengthen it).`, schema: { type: 'integer' } });
+  return {
+    ...callLimitHeaders(code),
+    'X-Cafe24-Api-Version': { description: 'The API version in force.', schema: { type: 'string' } },
+    'X-Cafe24-Call-Usage': percent('calls'),
+    'X-Cafe24-Time-Usage': percent('processing time'),
+    'X-Cafe24-Call-Remain': remain('call'),
+    'X-Cafe24-Time-Remain': remain('processing time'),
+  };
 }
 
 /** `title` here is the 422 message phrase (api/schemas.ts); OpenAPI readers see description. Harmless, but kept out. */

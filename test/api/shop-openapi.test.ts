@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
-import { adminApi, tokenFor } from './helpers.js';
+import { ALL_SHOP_SCOPES, adminApi, tokenFor } from './helpers.js';
 
 /** The OpenAPI 3.1 document at /openapi.json: valid, complete, and what the routes accept. */
 type Json = Record<string, any>;
@@ -15,7 +15,8 @@ const ADMIN = '/malls/{mall_id}/api/v2/admin';
 beforeAll(async () => {
   s = await startServer({ config: { rateLimit: null } });
   await seedMall(s, 'mall1');
-  api = adminApi(s, 'mall1', (await tokenFor(s, 'mall1')).token);
+  const scopes = [...ALL_SHOP_SCOPES, 'mall.read_category', 'mall.write_category', 'mall.read_application', 'mall.write_application'];
+  api = adminApi(s, 'mall1', (await tokenFor(s, 'mall1', { scopes, appScopes: scopes })).token);
   await api.post('/products', { request: { product_name: 'Mug', price: '1000' } });
   const res = await fetch(`${s.url}/openapi.json`);
   expect(res.status).toBe(200);
@@ -42,6 +43,11 @@ describe('/openapi.json', () => {
       `PUT ${ADMIN}/products/{product_no}`, `DELETE ${ADMIN}/products/{product_no}`,
       `GET ${ADMIN}/orders`, `GET ${ADMIN}/orders/count`, `GET ${ADMIN}/orders/{order_id}`, `POST ${ADMIN}/orders`,
       `GET ${ADMIN}/customers`, `GET ${ADMIN}/customers/{member_id}`,
+      `GET ${ADMIN}/categories`, `GET ${ADMIN}/categories/count`, `GET ${ADMIN}/categories/{category_no}`, `POST ${ADMIN}/categories`,
+      `PUT ${ADMIN}/categories/{category_no}`, `DELETE ${ADMIN}/categories/{category_no}`,
+      `GET ${ADMIN}/scripttags`, `GET ${ADMIN}/scripttags/count`, `GET ${ADMIN}/scripttags/{script_no}`, `POST ${ADMIN}/scripttags`,
+      `PUT ${ADMIN}/scripttags/{script_no}`, `DELETE ${ADMIN}/scripttags/{script_no}`,
+      `GET ${ADMIN}/apps`,
       'GET /malls/{mall_id}/api/v2/oauth/authorize', 'POST /malls/{mall_id}/api/v2/oauth/token', 'POST /malls/{mall_id}/api/v2/oauth/revoke',
       'GET /openapi.json',
     ]));
@@ -51,6 +57,9 @@ describe('/openapi.json', () => {
     expect(list.security).toEqual([{ bearer: ['mall.read_product'] }, { basic: ['mall.read_product'] }]);
     expect(doc.paths[`${ADMIN}/orders`].post.security).toEqual([{ bearer: ['mall.write_order'] }, { basic: ['mall.write_order'] }]);
     expect(list.responses['200'].headers['X-Api-Call-Limit']).toBeDefined();
+    for (const h of ['X-Cafe24-Call-Usage', 'X-Cafe24-Time-Usage', 'X-Cafe24-Call-Remain', 'X-Cafe24-Time-Remain']) expect(list.responses['200'].headers[h], h).toBeDefined();
+    expect(doc.paths[`${ADMIN}/scripttags`].post.security).toEqual([{ bearer: ['mall.write_application'] }, { basic: ['mall.write_application'] }]);
+    expect(doc.paths[`${ADMIN}/categories/{category_no}`].put.security).toEqual([{ bearer: ['mall.write_category'] }, { basic: ['mall.write_category'] }]);
     expect(list.responses['429'].headers['Retry-After']).toBeDefined();
     expect(doc.paths['/malls/{mall_id}/api/v2/oauth/token'].post.requestBody.content['application/x-www-form-urlencoded'].schema.properties.grant_type.enum)
       .toEqual(['authorization_code', 'refresh_token']);
@@ -60,12 +69,13 @@ describe('/openapi.json', () => {
     const samples: Record<string, string> = {
       shop_no: '1', limit: '5', offset: '0', display: 'T', selling: 'F', product_no: '1', product_code: 'P0000001', custom_product_code: 'x',
       product_name: 'mug', order_id: '20260301-0000001', member_id: 'kim', order_status: 'N00', start_date: '2026-03-01', end_date: '2026-03-02',
-      email: 'a@example.com', cellphone: '010-1111-2222', name: 'kim',
+      email: 'a@example.com', cellphone: '010-1111-2222', name: 'kim', category: '24', category_no: '24', category_depth: '1',
+      parent_category_no: '1', category_name: 'outer', script_no: '1', src: 'https://cdn.example/app.js', display_location: 'MAIN', skin_no: '1',
     };
     let checked = 0;
     for (const [path, item] of Object.entries(doc.paths as Json)) {
       if (!path.startsWith(ADMIN) || !(item as Json).get) continue;
-      const url = path.slice(ADMIN.length).replace('{product_no}', '1').replace('{order_id}', '20260301-0000001').replace('{member_id}', 'kim');
+      const url = path.slice(ADMIN.length).replace('{product_no}', '1').replace('{order_id}', '20260301-0000001').replace('{member_id}', 'kim').replace('{category_no}', '24').replace('{script_no}', '1');
       const query = ((item as Json).get.parameters as Json[]).filter((p) => p.in === 'query');
       for (const p of query) {
         const value = p.name === 'fields' ? String(p.schema.pattern).match(/^\^\(([a-z_]+)\|/)![1]! : samples[p.name];

@@ -27,7 +27,7 @@ describe('products', () => {
       product: {
         shop_no: 1, product_no: 1, product_code: 'P0000001', custom_product_code: 'LS-01', product_name: 'Linen Shirt', eng_product_name: '',
         model_name: '', price: '39000.00', retail_price: '45000.50', supply_price: '15000.00', display: 'T', selling: 'T',
-        summary_description: '', stock_quantity: 12, created_date: CREATED, updated_date: CREATED,
+        summary_description: '', stock_quantity: 12, created_date: CREATED, updated_date: CREATED, category: [],
       },
     });
     // Defaults: hidden and not on sale, like Cafe24.
@@ -76,7 +76,7 @@ describe('products', () => {
     ['limit=1&limit=2', 'limit must be an integer'],
     ['offset=-1', 'offset must be >= 0'],
     ['offset=8001', 'offset must be <= 8000'],
-    ['fields=product_no,secret', 'fields must be comma-separated field names among shop_no, product_no, product_code, custom_product_code, product_name, eng_product_name, model_name, price, retail_price, supply_price, display, selling, summary_description, stock_quantity, created_date, updated_date'],
+    ['fields=product_no,secret', 'fields must be comma-separated field names among shop_no, product_no, product_code, custom_product_code, product_name, eng_product_name, model_name, price, retail_price, supply_price, display, selling, summary_description, stock_quantity, created_date, updated_date, category'],
     ['product_no=1,x', 'product_no must be comma-separated product numbers'],
     ['product_no=', 'product_no must be comma-separated product numbers'],
     ['display=Y', 'display must be one of "T", "F"'],

@@ -103,7 +103,7 @@ export class KyselyCategories implements CategoryStore {
   delete(mallId: string, categoryNo: number): Promise<boolean> {
     return atomic(this.db as unknown as Kysely<Database>, async (tx) => {
       const db = tx.withTables<CategoryTables>();
-      // Explicit, not only ON DELETE CASCADE: SQLite enforces foreign keys only when asked to.
+      // The links go first (ON DELETE CASCADE would too; explicit keeps the order plain).
       await db.deleteFrom('product_categories').where('mall_id', '=', mallId).where('category_no', '=', categoryNo).execute();
       const r = await db.deleteFrom('categories').where('mall_id', '=', mallId).where('category_no', '=', categoryNo).executeTakeFirst();
       return r.numDeletedRows > 0n;
