@@ -11,6 +11,7 @@ import { countScripttags, createScripttag, deleteScripttag, getScripttag, listSc
 import { appResource } from '../api/app-resource.js';
 import type { OAuthContext } from '../oauth/context.js';
 import { apiValidatorCompiler } from './api-validation.js';
+import { storefrontRoutes } from './storefront-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -64,6 +65,8 @@ interface ApiRoute {
 export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     app.setValidatorCompiler(apiValidatorCompiler);
+    // The mall's storefront preview with the apps' scripttags (an HTML page, not the Admin API).
+    await app.register(storefrontRoutes(ctx.store));
     // wire.md, Usage headers: each answered call's processing time goes to the app's time usage.
     app.addHook('onResponse', async (req, reply) => {
       if (req.apiCall) await guard.finish(req.apiCall, reply.elapsedTime);
