@@ -3,6 +3,7 @@ import type { Mall, Store } from '../store/types.js';
 import type { CategoryLink, Product, ProductFilter, ProductInput, ProductPatch, YesNo } from '../store/shop-types.js';
 import { checkShopNo, invalidParameter, notFound, numbers, pageOf, pick, values, type Query } from './resources.js';
 import { isoLocal, money, parseMoney } from './shop-time.js';
+import { embeddedVariants } from './variants.js';
 
 /** Products (scopes mall.read_product / mall.write_product), in Cafe24's shape. */
 export function productView(p: Product, mall: Mall) {
@@ -53,9 +54,12 @@ export async function productViews(store: Store, mall: Mall, rows: Product[], q:
   const links = wants(q.fields, 'category') ? await store.shop.categories.linksOf(mall.mallId, rows.map((p) => p.productNo)) : [];
   const byProduct = new Map<number, CategoryLink[]>();
   for (const l of links) byProduct.set(l.productNo, [...(byProduct.get(l.productNo) ?? []), l]);
-  return rows.map((p) =>
-    pick({ ...productView(p, mall), category: (byProduct.get(p.productNo) ?? []).map((l) => ({ category_no: l.categoryNo, recommend: l.recommend, new: l.new })) }, q.fields),
-  );
+  // embed=variants,inventories: added after `fields`, as Cafe24 does (fields picks the product's own).
+  const variants = await embeddedVariants(store, mall, rows, q);
+  return rows.map((p) => ({
+    ...pick({ ...productView(p, mall), category: (byProduct.get(p.productNo) ?? []).map((l) => ({ category_no: l.categoryNo, recommend: l.recommend, new: l.new })) }, q.fields),
+    ...(variants ? { variants: variants.get(p.productNo) ?? [] } : {}),
+  }));
 }
 
 export async function listProducts(store: Store, mall: Mall, q: Query) {

@@ -93,6 +93,103 @@ export const productSchema: Schema = {
 };
 export const PRODUCT_FIELDS = Object.keys(productSchema.properties as Schema);
 
+// ---- options, variants, inventories -----------------------------------------------------------
+
+const MONEY_SIGNED = '^-?\\d{1,10}(\\.\\d{1,2})?$';
+export const inventorySchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    shop_no: { type: 'integer' },
+    variant_code: { type: 'string' },
+    use_inventory: yesNo('T: stock is tracked.'),
+    important_inventory: { type: 'string', enum: ['A', 'B'], description: 'A normal, B important.' },
+    inventory_control_type: { type: 'string', enum: ['A', 'B'], description: 'A: stock goes down when an order is placed, B: when it is paid.' },
+    display_soldout: yesNo('T: show "sold out" at 0.'),
+    quantity: { type: 'integer' },
+    safety_inventory: { type: 'integer' },
+  },
+};
+export const variantSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    shop_no: { type: 'integer' },
+    variant_code: { type: 'string', description: 'The product code and 4 characters.', examples: ['P000000A0001'] },
+    options: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { name: { type: 'string' }, value: { type: 'string' } } } },
+    custom_variant_code: { type: 'string' },
+    display: yesNo('T: shown.'),
+    selling: yesNo('T: on sale.'),
+    additional_amount: { type: 'string', pattern: '^-?\\d+\\.\\d{2}$', description: "Added to the product's price." },
+    inventories: { type: 'array', items: inventorySchema, description: 'With embed=inventories.' },
+  },
+};
+export const VARIANT_FIELDS = Object.keys(variantSchema.properties as Schema).filter((f) => f !== 'inventories');
+(productSchema.properties as Schema).variants = { type: 'array', items: variantSchema, description: 'With embed=variants (or inventories).' };
+
+export const variantListQuery: Schema = (() => {
+  const q = listQuery(VARIANT_FIELDS, { embed: embedParam(['inventories'], 'inventories: include each variant\'s inventory.') });
+  const { limit: _l, offset: _o, ...rest } = q.properties as Schema;
+  return { ...q, properties: rest };
+})();
+export const VARIANT_CODE_PATTERN = '^P[0-9A-Z]{11}$';
+export const variantParams: Schema = {
+  type: 'object',
+  required: ['product_no', 'variant_code'],
+  properties: {
+    product_no: { type: 'integer', minimum: 1, maximum: 999_999_999, description: 'Product number.' },
+    variant_code: { type: 'string', pattern: VARIANT_CODE_PATTERN, title: 'a variant code like P000000A0001', description: 'Variant code.' },
+  },
+};
+const inventoryWritable = {
+  use_inventory: yesNo('T: track stock.'),
+  important_inventory: { type: 'string', enum: ['A', 'B'] },
+  inventory_control_type: { type: 'string', enum: ['A', 'B'] },
+  display_soldout: yesNo('T: show "sold out" at 0.'),
+  quantity: { type: 'integer', minimum: 0, maximum: 999_999_999 },
+  safety_inventory: { type: 'integer', minimum: 0, maximum: 999_999_999 },
+};
+const variantWritable = {
+  custom_variant_code: text(40, "The merchant's own code."),
+  display: yesNo('T: shown.'),
+  selling: yesNo('T: on sale.'),
+  additional_amount: { type: ['string', 'number'], pattern: MONEY_SIGNED, minimum: -9_999_999_999.99, maximum: 9_999_999_999.99, title: 'a decimal amount such as "1000.00" or "-500"', description: "Added to the product's price (may be negative)." },
+  ...inventoryWritable,
+};
+export const variantUpdateBody = writeBody({ type: 'object', additionalProperties: false, minProperties: 1, properties: variantWritable }, 'The fields to change; at least one must differ (409 otherwise).');
+export const variantsUpdateBody = writeBody(
+  { type: 'array', minItems: 1, maxItems: 100, items: { type: 'object', additionalProperties: false, required: ['variant_code'], minProperties: 2, properties: { variant_code: { type: 'string', pattern: VARIANT_CODE_PATTERN, title: 'a variant code like P000000A0001' }, ...variantWritable } } },
+  'Several variants at once, all or none; at least one must change (409 otherwise).',
+);
+export const inventoryUpdateBody = writeBody({ type: 'object', additionalProperties: false, minProperties: 1, properties: inventoryWritable }, 'The inventory fields to change; at least one must differ (409 otherwise).');
+export const optionsSchema: Schema = {
+  type: 'object',
+  properties: {
+    shop_no: { type: 'integer' }, product_no: { type: 'integer' }, has_option: yesNo('T: the product has options.'), option_type: { type: 'string', description: 'T: combination (one variant per combination).' },
+    options: { type: 'array', items: { type: 'object', properties: { option_name: { type: 'string' }, option_value: { type: 'array', items: { type: 'object', properties: { option_text: { type: 'string' } } } } } } },
+  },
+};
+export const optionsCreateBody = writeBody(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['options'],
+    properties: {
+      options: {
+        type: 'array', minItems: 1, maxItems: 3,
+        items: {
+          type: 'object', additionalProperties: false, required: ['option_name', 'option_value'],
+          properties: {
+            option_name: text(50, 'Option name, e.g. Color.', 1),
+            option_value: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'object', additionalProperties: false, required: ['option_text'], properties: { option_text: text(50, 'A value, e.g. Red.', 1) } } },
+          },
+        },
+      },
+    },
+  },
+  'The options; the variants are made anew, one per combination of values (at most 100).',
+);
+
 const productWritable = {
   custom_product_code: text(40, "The merchant's own code."),
   product_name: text(250, 'Name shown to customers.', 1),
@@ -132,7 +229,12 @@ const productFilters = {
   category: commaList('\\d{1,9}', 'comma-separated category numbers', 'Products in any of these categories.'),
 };
 
-export const productListQuery = listQuery(PRODUCT_FIELDS, productFilters);
+/** `embed=a,b` among `names`. */
+function embedParam(names: readonly string[], description: string): Schema {
+  return { type: 'string', pattern: `^(${names.join('|')})(,(${names.join('|')}))*$`, title: `comma-separated names among ${names.join(', ')}`, description };
+}
+export const productEmbed = embedParam(['variants', 'inventories'], 'Sub-resources to include: variants, and inventories inside each variant (implies variants).');
+export const productListQuery = listQuery(PRODUCT_FIELDS, { ...productFilters, embed: productEmbed });
 export const productCountQuery = listQuery(PRODUCT_FIELDS, productFilters, false);
 export const productNoParams: Schema = {
   type: 'object',
@@ -140,13 +242,15 @@ export const productNoParams: Schema = {
   properties: { product_no: { type: 'integer', minimum: 1, maximum: 999_999_999, description: 'Product number.' } },
 };
 
-const writeBody = (request: Schema, description: string): Schema => ({
-  type: 'object',
-  additionalProperties: false,
-  required: ['request'],
-  description,
-  properties: { shop_no: { type: 'integer', minimum: 1, default: 1, description: 'The shop of the mall; only 1 exists.' }, request },
-});
+function writeBody(request: Schema, description: string): Schema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['request'],
+    description,
+    properties: { shop_no: { type: 'integer', minimum: 1, default: 1, description: 'The shop of the mall; only 1 exists.' }, request },
+  };
+}
 
 export const productCreateBody = writeBody(
   { type: 'object', additionalProperties: false, required: ['product_name', 'price'], properties: productWritable },

@@ -9,6 +9,7 @@ import { storeResource } from '../api/store-resource.js';
 import { countCategories, createCategory, deleteCategory, getCategory, listCategories, updateCategory, type CategoryRequest } from '../api/categories.js';
 import { countScripttags, createScripttag, deleteScripttag, getScripttag, listScripttags, updateScripttag, type ScripttagRequest } from '../api/scripttags.js';
 import { appResource } from '../api/app-resource.js';
+import { createOptions, getInventory, getOptions, getVariant, listVariants, updateInventory, updateVariant, updateVariants, type VariantRequest } from '../api/variants.js';
 import type { OAuthContext } from '../oauth/context.js';
 import { apiValidatorCompiler } from './api-validation.js';
 import { storefrontRoutes } from './storefront-routes.js';
@@ -145,6 +146,49 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
       handler: (req) => deleteProduct(ctx.store, req.mall, productNo(req), q(req)),
     });
 
+    // ---- options, variants, inventories
+    const variantKey = (req: FastifyRequest) => req.params as { product_no: number; variant_code: string };
+    route({
+      method: 'GET', url: '/products/:product_no/options', scope: 'mall.read_product', tag: 'products', summary: "A product's options",
+      params: S.productNoParams, querystring: S.storeQuery, response: one(S.optionsSchema, 'options'),
+      handler: (req) => getOptions(ctx.store, req.mall, productNo(req), q(req)),
+    });
+    route({
+      method: 'POST', url: '/products/:product_no/options', scope: 'mall.write_product', tag: 'products', summary: 'Set the options; makes one variant per combination', status: 201,
+      params: S.productNoParams, body: S.optionsCreateBody, response: one(S.optionsSchema, 'options'),
+      handler: (req) => createOptions(deps, req.mall, productNo(req), req.body as Parameters<typeof createOptions>[3]),
+    });
+    route({
+      method: 'GET', url: '/products/:product_no/variants', scope: 'mall.read_product', tag: 'products', summary: "A product's variants",
+      params: S.productNoParams, querystring: S.variantListQuery, response: list(S.variantSchema, 'variants'),
+      handler: (req) => listVariants(ctx.store, req.mall, productNo(req), q(req)),
+    });
+    route({
+      method: 'PUT', url: '/products/:product_no/variants', scope: 'mall.write_product', tag: 'products', summary: 'Update several variants, all or none',
+      params: S.productNoParams, body: S.variantsUpdateBody, response: list(S.variantSchema, 'variants'),
+      handler: (req) => updateVariants(deps, req.mall, productNo(req), req.body as { shop_no?: number; request: (VariantRequest & { variant_code: string })[] }),
+    });
+    route({
+      method: 'GET', url: '/products/:product_no/variants/:variant_code', scope: 'mall.read_product', tag: 'products', summary: 'Get a variant',
+      params: S.variantParams, querystring: fieldsOnly(S.variantListQuery), response: one(S.variantSchema, 'variant'),
+      handler: (req) => getVariant(ctx.store, req.mall, variantKey(req).product_no, variantKey(req).variant_code, q(req)),
+    });
+    route({
+      method: 'PUT', url: '/products/:product_no/variants/:variant_code', scope: 'mall.write_product', tag: 'products', summary: 'Update a variant (409 when nothing changes)',
+      params: S.variantParams, body: S.variantUpdateBody, response: one(S.variantSchema, 'variant'),
+      handler: (req) => updateVariant(deps, req.mall, variantKey(req).product_no, variantKey(req).variant_code, req.body as { shop_no?: number; request: VariantRequest }),
+    });
+    route({
+      method: 'GET', url: '/products/:product_no/variants/:variant_code/inventories', scope: 'mall.read_product', tag: 'products', summary: "A variant's inventory",
+      params: S.variantParams, querystring: S.storeQuery, response: one(S.inventorySchema, 'inventory'),
+      handler: (req) => getInventory(ctx.store, req.mall, variantKey(req).product_no, variantKey(req).variant_code, q(req)),
+    });
+    route({
+      method: 'PUT', url: '/products/:product_no/variants/:variant_code/inventories', scope: 'mall.write_product', tag: 'products', summary: "Update a variant's inventory (409 when nothing changes)",
+      params: S.variantParams, body: S.inventoryUpdateBody, response: one(S.inventorySchema, 'inventory'),
+      handler: (req) => updateInventory(deps, req.mall, variantKey(req).product_no, variantKey(req).variant_code, req.body as { shop_no?: number; request: VariantRequest }),
+    });
+
     // ---- orders
     route({
       method: 'GET', url: '/orders', scope: 'mall.read_order', tag: 'orders', summary: 'List orders (oldest first)',
@@ -264,8 +308,8 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
   };
 }
 
-/** The query of a single-record GET: shop_no and fields only. */
+/** The query of a single-record GET: shop_no, fields and embed (if the list has it) only. */
 function fieldsOnly(listQuery: Record<string, unknown>): Record<string, unknown> {
   const props = listQuery.properties as Record<string, unknown>;
-  return { ...listQuery, properties: { shop_no: props.shop_no, fields: props.fields } };
+  return { ...listQuery, properties: { shop_no: props.shop_no, fields: props.fields, ...(props.embed ? { embed: props.embed } : {}) } };
 }

@@ -253,6 +253,53 @@ export interface ScripttagStore {
   list(mallId: string, filter: ScripttagFilter): Promise<Scripttag[]>;
 }
 
+// ---- options, variants and inventories (issue 16) -------------------------------------------
+
+export interface ProductOption {
+  name: string;
+  values: string[];
+}
+
+export interface Inventory {
+  useInventory: YesNo;
+  /** A normal, B important (Cafe24). */
+  importantInventory: 'A' | 'B';
+  /** A: stock goes down when an order is placed, B: when it is paid (Cafe24). */
+  inventoryControlType: 'A' | 'B';
+  displaySoldout: YesNo;
+  quantity: number;
+  safetyInventory: number;
+}
+
+export interface Variant extends Inventory {
+  mallId: string;
+  productNo: number;
+  /** The product code and 4 upper-case base-36 digits of the variant's position: P000000A000A. */
+  variantCode: string;
+  position: number;
+  /** One value per option of the product, in the options' order. */
+  options: { name: string; value: string }[];
+  customVariantCode: string;
+  display: YesNo;
+  selling: YesNo;
+  /** Added to the product's price, integer hundredths (may be negative). */
+  additionalAmount: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type VariantPatch = Partial<Pick<Variant, 'customVariantCode' | 'display' | 'selling' | 'additionalAmount'> & Inventory>;
+
+export interface VariantStore {
+  /** Replaces the product's options and makes one variant per combination of values. */
+  setOptions(mallId: string, productNo: number, productCode: string, options: ProductOption[], now: number, defaults: Inventory): Promise<Variant[]>;
+  options(mallId: string, productNo: number): Promise<ProductOption[]>;
+  /** Variants of these products, by product then position. */
+  list(mallId: string, productNos: number[]): Promise<Variant[]>;
+  get(mallId: string, productNo: number, variantCode: string): Promise<Variant | undefined>;
+  update(mallId: string, productNo: number, variantCode: string, patch: VariantPatch, now: number): Promise<Variant | undefined>;
+}
+
 /** An app's own setting of the Admin API usage layer ("calls/seconds/window" or "off"). */
 export interface UsageLimitStore {
   get(clientId: string): Promise<string | undefined>;
@@ -267,4 +314,5 @@ export interface ShopStore {
   readonly categories: CategoryStore;
   readonly scripttags: ScripttagStore;
   readonly usageLimits: UsageLimitStore;
+  readonly variants: VariantStore;
 }

@@ -8,6 +8,7 @@ import { atomic } from './rows.js';
 import { KyselyCategories } from './categories.js';
 import { KyselyScripttags } from './scripttags.js';
 import { KyselyUsageLimits } from './usage-limits.js';
+import { KyselyVariants } from './variants.js';
 
 /** Tables of migration 003-shop-data (money in integer hundredths, times in epoch ms). */
 interface ShopCountersTable { mall_id: string; name: string; value: number }
@@ -412,6 +413,7 @@ export class KyselyShop implements ShopStore {
   readonly categories: KyselyCategories;
   readonly scripttags: KyselyScripttags;
   readonly usageLimits: KyselyUsageLimits;
+  readonly variants: KyselyVariants;
 
   constructor(db: Kysely<Database>) {
     const shop = db.withTables<ShopTables>();
@@ -421,5 +423,6 @@ export class KyselyShop implements ShopStore {
     this.categories = new KyselyCategories(db);
     this.scripttags = new KyselyScripttags(db);
     this.usageLimits = new KyselyUsageLimits(db);
+    this.variants = new KyselyVariants(db);
   }
 }

@@ -8,6 +8,7 @@ import * as m006 from './006-pod-store-customer-id.js';
 import * as m007 from './007-app-secrets.js';
 import * as m008 from './008-token-indexes.js';
 import * as m011 from './011-categories-scripttags.js';
+import * as m012 from './012-variants.js';
 import * as m013 from './013-developers.js';
 
 /**
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '007-app-secrets': m007,
   '008-token-indexes': m008,
   '011-categories-scripttags': m011,
+  '012-variants': m012,
   '013-developers': m013,
 };
 
