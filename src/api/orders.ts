@@ -3,6 +3,8 @@ import type { Mall, Store } from '../store/types.js';
 import type { Order, OrderFilter, OrderInput, OrderStatus, YesNo } from '../store/shop-types.js';
 import { checkShopNo, invalidParameter, notFound, pageOf, pick, values, type Query } from './resources.js';
 import { compactLocalDate, isCalendarDate, isoLocal, localToEpoch, money, parseMoney } from './shop-time.js';
+import { OAuthError } from '../oauth/errors.js';
+import { ORDER_MAX_MONTHS } from './schemas.js';
 
 /**
  * Orders (scopes mall.read_order / mall.write_order). createOrders and listOrders are the
@@ -28,25 +30,52 @@ export function orderView(o: Order, mall: Mall) {
       shipping_fee: money(o.shippingFee),
       payment_amount: money(o.paymentAmount),
     },
-    receiver: {
-      name: o.receiver.name,
-      zipcode: o.receiver.zipcode,
-      address1: o.receiver.address1,
-      address2: o.receiver.address2,
-      cellphone: o.receiver.cellphone,
-      country_code: o.receiver.countryCode,
-    },
-    items: o.items.map((i) => ({
-      item_no: i.itemNo,
-      product_no: i.productNo,
-      product_code: i.productCode,
-      product_name: i.productName,
-      quantity: i.quantity,
-      product_price: money(i.productPrice),
-      order_status: o.orderStatus,
-    })),
   };
 }
+
+/** `GET /orders/{id}/items`, and `embed=items`. */
+export const orderItemsView = (o: Order) =>
+  o.items.map((i) => ({
+    item_no: i.itemNo,
+    product_no: i.productNo,
+    product_code: i.productCode,
+    product_name: i.productName,
+    quantity: i.quantity,
+    product_price: money(i.productPrice),
+    order_status: o.orderStatus,
+  }));
+
+/** `GET /orders/{id}/receivers`, and `embed=receivers` (Cafe24: a list; shopauth orders have one). */
+export const orderReceiversView = (o: Order, mall: Mall) => [
+  {
+    shop_no: mall.shopNo,
+    name: o.receiver.name,
+    zipcode: o.receiver.zipcode,
+    address1: o.receiver.address1,
+    address2: o.receiver.address2,
+    phone: '',
+    cellphone: o.receiver.cellphone,
+    country_code: o.receiver.countryCode,
+    shipping_message: '',
+  },
+];
+
+/** `embed=buyer`. */
+export const orderBuyerView = (o: Order, mall: Mall) => ({ shop_no: mall.shopNo, member_id: o.memberId, name: o.buyerName, email: o.buyerEmail, cellphone: o.buyerCellphone });
+
+/** An order as the API shows it: `fields` picks its own fields; `embed` adds items, receivers, buyer. */
+export function orderWithEmbeds(o: Order, mall: Mall, q: Query) {
+  const embed = new Set(values(q.embed) ?? []);
+  return {
+    ...pick(orderView(o, mall), q.fields),
+    ...(embed.has('items') ? { items: orderItemsView(o) } : {}),
+    ...(embed.has('receivers') ? { receivers: orderReceiversView(o, mall) } : {}),
+    ...(embed.has('buyer') ? { buyer: orderBuyerView(o, mall) } : {}),
+  };
+}
+
+/** The created order in full, as POST /orders answers it. */
+export const fullOrderView = (o: Order, mall: Mall) => orderWithEmbeds(o, mall, { embed: 'items,receivers,buyer' });
 
 /** One order to create, in Cafe24's field names (the `request` of POST /orders, orderRequestSchema). */
 export interface OrderRequest {
@@ -148,6 +177,21 @@ export function orderFilter(mall: Mall, q: Query): OrderFilter {
   return f;
 }
 
+/**
+ * Cafe24's order list and count: start_date and end_date are required (the schema says so) and at
+ * most 3 months apart: end_date no later than the same day 3 months after start_date.
+ */
+export function checkOrderRange(q: Query): void {
+  const start = String(q.start_date);
+  const end = String(q.end_date);
+  if (!isCalendarDate(start) || !isCalendarDate(end) || start > end) return; // orderFilter names the fault
+  const [y, m, d] = start.split('-').map(Number) as [number, number, number];
+  const months = m - 1 + ORDER_MAX_MONTHS;
+  const lastDay = new Date(Date.UTC(y + Math.floor(months / 12), (months % 12) + 1, 0)).getUTCDate();
+  const limit = `${String(y + Math.floor(months / 12)).padStart(4, '0')}-${String((months % 12) + 1).padStart(2, '0')}-${String(Math.min(d, lastDay)).padStart(2, '0')}`;
+  if (end > limit) throw invalidParameter(`start_date and end_date must be at most ${ORDER_MAX_MONTHS} months apart: end_date ${end} is after ${limit}`);
+}
+
 /** Orders of the mall, oldest first (order_date, then order_id's sequence). */
 export async function listOrders(store: Store, mall: Mall, q: Query): Promise<{ orders: Order[] }> {
   checkShopNo(mall, q.shop_no);
@@ -156,18 +200,54 @@ export async function listOrders(store: Store, mall: Mall, q: Query): Promise<{ 
 
 export async function countOrders(store: Store, mall: Mall, q: Query) {
   checkShopNo(mall, q.shop_no);
-  return { count: await store.shop.orders.count(mall.mallId, orderFilter(mall, q)) };
+  const filter = orderFilter(mall, q);
+  checkOrderRange(q);
+  return { count: await store.shop.orders.count(mall.mallId, filter) };
+}
+
+async function orderOf(store: Store, mall: Mall, orderId: string) {
+  const o = await store.shop.orders.get(mall.mallId, orderId);
+  if (!o) throw notFound(`order ${orderId}`);
+  return o;
 }
 
 export async function getOrder(store: Store, mall: Mall, orderId: string, q: Query) {
   checkShopNo(mall, q.shop_no);
-  const o = await store.shop.orders.get(mall.mallId, orderId);
-  if (!o) throw notFound(`order ${orderId}`);
-  return { order: pick(orderView(o, mall), q.fields) };
+  return { order: orderWithEmbeds(await orderOf(store, mall, orderId), mall, q) };
 }
 
-/** The Cafe24 views of listOrders, with `fields`. */
+/** `GET /orders/{order_id}/items`. */
+export async function getOrderItems(store: Store, mall: Mall, orderId: string, q: Query) {
+  checkShopNo(mall, q.shop_no);
+  return { items: orderItemsView(await orderOf(store, mall, orderId)) };
+}
+
+/** `GET /orders/{order_id}/receivers`. */
+export async function getOrderReceivers(store: Store, mall: Mall, orderId: string, q: Query) {
+  checkShopNo(mall, q.shop_no);
+  return { receivers: orderReceiversView(await orderOf(store, mall, orderId), mall) };
+}
+
+/** The Cafe24 views of listOrders (Cafe24's required date range), with `fields` and `embed`. */
 export async function listOrderViews(store: Store, mall: Mall, q: Query) {
+  checkOrderRange(q);
   const { orders } = await listOrders(store, mall, q);
-  return { orders: orders.map((o) => pick(orderView(o, mall), q.fields)) };
+  return { orders: orders.map((o) => orderWithEmbeds(o, mall, q)) };
+}
+
+/**
+ * `PUT /orders/{order_id}`: the one write that changes an order's status (and its items'), in
+ * one transaction; 409 when the order already has it. Later webhooks (order status changed)
+ * hang off this function.
+ */
+export async function updateOrderStatus(deps: { store: Store; clock: Clock }, mall: Mall, orderId: string, body: { shop_no?: number; request: { order_status: OrderStatus } }) {
+  checkShopNo(mall, body.shop_no);
+  const status = body.request.order_status;
+  return deps.store.transaction(async (tx) => {
+    const current = await orderOf(tx, mall, orderId);
+    if (current.orderStatus === status) throw new OAuthError('invalid_request', `order ${orderId}: nothing to change, its order_status is already ${status}`, { status: 409 });
+    const updated = await tx.shop.orders.updateStatus(mall.mallId, orderId, status, deps.clock.now());
+    if (!updated) throw notFound(`order ${orderId}`);
+    return { order: fullOrderView(updated, mall) };
+  });
 }

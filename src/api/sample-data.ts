@@ -1,7 +1,11 @@
 import type { Clock } from '../clock.js';
 import type { Mall, Store } from '../store/types.js';
-import type { CustomerInput, OrderStatus, ProductInput } from '../store/shop-types.js';
+import type { CategoryInput, CategoryLink, CustomerInput, OrderStatus, ProductInput, ProductOption } from '../store/shop-types.js';
+import { ROOT_CATEGORY_NO } from '../store/shop-types.js';
 import { createOrders, type OrderRequest } from './orders.js';
+
+/** The owner of the sample data's scripttags: no app (so no app's API lists them); the storefront preview shows them. */
+export const SAMPLE_SCRIPTTAG_OWNER = 'sample-data';
 
 /**
  * Sample shop data for a sandbox mall (`shopauth mall create ... --sample-data`): products,
@@ -53,7 +57,7 @@ const COLORS = ['Ivory', 'Black', 'Navy', 'Beige', 'Charcoal', 'Sage', 'Cream', 
 const STATUS_WEIGHTS: [OrderStatus, number][] = [['N00', 6], ['N10', 10], ['N20', 8], ['N22', 2], ['N30', 14], ['N40', 52], ['C40', 5], ['R40', 3]];
 const DAY = 86_400_000;
 
-export interface SampleData {
+export interface SampleData extends SampleCatalogue {
   products: ProductInput[];
   customers: CustomerInput[];
   /** Orders refer to products by position (product_no = index + 1 in a fresh mall) and to customers by id. */
@@ -134,11 +138,73 @@ export function generateSampleData(seed: number, now: number, counts: SampleCoun
       shipping_fee: rnd() < 0.5 ? '0' : '3000',
       order_status: s,
       paid: s === 'N00' ? 'F' : 'T',
-      orderedAt: now - int(0, 120) * DAY - int(0, DAY - 1),
+      // Within the last 90 days: one Cafe24 order list (at most 3 months) can read them all.
+      orderedAt: now - int(0, 89) * DAY - int(0, DAY - 1),
     });
   }
   orders.sort((a, b) => a.orderedAt - b.orderedAt);
-  return { products, customers, orders };
+  return { products, customers, orders, ...catalogue(seed, products) };
+}
+
+/** Categories: [name, parent name or null]; items go to the category named in CATEGORY_OF. */
+const CATEGORIES: [string, string | null][] = [
+  ['Outer', null], ['Tops', null], ['Bottoms', null], ['Dresses', null], ['Bags & Shoes', null], ['Accessories', null], ['Living', null],
+  ['Coats', 'Outer'], ['Jackets', 'Outer'], ['Shirts', 'Tops'], ['Knits', 'Tops'], ['T-Shirts', 'Tops'],
+  ['Kitchen', 'Living'], ['Bedding', 'Living'], ['Lighting', 'Living'], ['Bath', 'Living'],
+];
+const CATEGORY_OF: Record<string, string> = {
+  Shirt: 'Shirts', 'T-Shirt': 'T-Shirts', Cardigan: 'Knits', 'Knit Sweater': 'Knits', 'Wide Pants': 'Bottoms', 'Denim Jacket': 'Jackets',
+  'Trench Coat': 'Coats', Dress: 'Dresses', 'Tote Bag': 'Bags & Shoes', Sneakers: 'Bags & Shoes', Cap: 'Accessories', 'Socks Set': 'Accessories',
+  Mug: 'Kitchen', 'Pillow Cover': 'Bedding', Blanket: 'Bedding', Candle: 'Living', 'Ceramic Plate': 'Kitchen', Tumbler: 'Kitchen',
+  'Desk Lamp': 'Lighting', 'Towel Set': 'Bath',
+};
+const SIZED = new Set(['Shirt', 'T-Shirt', 'Cardigan', 'Knit Sweater', 'Wide Pants', 'Denim Jacket', 'Trench Coat', 'Dress']);
+
+export interface SampleCatalogue {
+  /** In creation order; parents before children. */
+  categories: (Omit<CategoryInput, 'parentCategoryNo' | 'categoryDepth'> & { parent: string | null })[];
+  /** product position (1-based) -> category names it is in (its own and, for a sub-category, the parent). */
+  productCategories: { position: number; names: string[]; recommend: 'T' | 'F' }[];
+  /** product position -> options (one variant per combination) and each variant's stock. */
+  productOptions: { position: number; options: ProductOption[]; quantities: number[] }[];
+  scripttags: { src: string; displayLocation: string[]; excludePath: string[] }[];
+}
+
+/** The catalogue around the products, from its own stream (so the products, customers and orders stay as they were). */
+function catalogue(seed: number, products: ProductInput[]): SampleCatalogue {
+  const rnd = prng(seed + 0x9e37);
+  const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+  const categories = CATEGORIES.map(([categoryName, parent], i) => ({
+    categoryName, parent, displayType: 'A' as const, useDisplay: 'T' as const, useMain: parent === null && i < 3 ? 'T' as const : 'F' as const, displayOrder: i,
+  }));
+  const parentOf = new Map(CATEGORIES);
+  const productCategories: SampleCatalogue['productCategories'] = [];
+  const productOptions: SampleCatalogue['productOptions'] = [];
+  products.forEach((p, i) => {
+    const item = ITEMS.map(([name]) => name).find((name) => p.productName.includes(` ${name} (`)) ?? 'Mug';
+    const own = CATEGORY_OF[item] ?? 'Living';
+    const parent = parentOf.get(own) ?? null;
+    productCategories.push({ position: i + 1, names: parent ? [parent, own] : [own], recommend: rnd() < 0.1 ? 'T' : 'F' });
+    if (SIZED.has(item) && rnd() < 0.6) {
+      const color = /\(([^)]+)\)$/.exec(p.productName)?.[1] ?? 'Ivory';
+      const other = COLORS[int(0, COLORS.length - 1)]!;
+      const colors = other === color ? [color] : [color, other];
+      const options = [{ name: 'Color', values: colors }, { name: 'Size', values: ['S', 'M', 'L'] }];
+      productOptions.push({ position: i + 1, options, quantities: Array.from({ length: colors.length * 3 }, () => (rnd() < 0.1 ? 0 : int(1, 60))) });
+    }
+  });
+  const scripttags = [
+    { src: 'https://widgets.example.com/reviews/v2/reviews.js', displayLocation: ['PRODUCT_DETAIL'], excludePath: [] },
+    { src: 'https://analytics.example.net/collect.js', displayLocation: ['all'], excludePath: ['/order/orderform.html'] },
+  ];
+  return { categories, productCategories, productOptions, scripttags };
+}
+
+/** What seedSampleData made. */
+export interface SampleMade extends SampleCounts {
+  categories: number;
+  variants: number;
+  scripttags: number;
 }
 
 /** Fills a mall with sample data, all or nothing. Returns how many of each were made. */
@@ -146,7 +212,7 @@ export async function seedSampleData(
   deps: { store: Store; clock: Clock },
   mall: Mall,
   options: { seed?: number; counts?: SampleCounts } = {},
-): Promise<SampleCounts> {
+): Promise<SampleMade> {
   const now = deps.clock.now();
   const data = generateSampleData(options.seed ?? 1, now, options.counts);
   return deps.store.transaction(async (tx) => {
@@ -157,6 +223,29 @@ export async function seedSampleData(
     await tx.shop.customers.create(mall.mallId, data.customers);
     const orders = data.orders.map((o) => ({ ...o, items: o.items.map((it) => ({ ...it, product_no: numberOf(it.product_no) })) }));
     await createOrders({ store: tx, clock: deps.clock }, mall, orders);
-    return { products: made.length, customers: data.customers.length, orders: orders.length };
+
+    // Categories (parents first), the products in them, variants with stock, and storefront scripttags.
+    const at = now - 400 * DAY;
+    const numbers = new Map<string, { no: number; depth: number }>();
+    for (const c of data.categories) {
+      const parent = c.parent === null ? undefined : numbers.get(c.parent);
+      const { parent: _p, ...input } = c;
+      const [row] = await tx.shop.categories.create(mall.mallId, [{ ...input, parentCategoryNo: parent?.no ?? ROOT_CATEGORY_NO, categoryDepth: (parent?.depth ?? 0) + 1 }], at);
+      numbers.set(c.categoryName, { no: row!.categoryNo, depth: row!.categoryDepth });
+    }
+    const links: CategoryLink[] = data.productCategories.flatMap((pc) =>
+      pc.names.map((name) => ({ productNo: numberOf(pc.position), categoryNo: numbers.get(name)!.no, recommend: pc.recommend, new: 'F' as const })),
+    );
+    await tx.shop.categories.link(mall.mallId, links, []);
+    let variants = 0;
+    for (const po of data.productOptions) {
+      const product = made[po.position - 1]!;
+      const inventory = { useInventory: 'T' as const, importantInventory: 'A' as const, inventoryControlType: 'A' as const, displaySoldout: 'T' as const, quantity: 0, safetyInventory: 0 };
+      const rows = await tx.shop.variants.setOptions(mall.mallId, product.productNo, product.productCode, po.options, at, inventory);
+      for (const [j, v] of rows.entries()) await tx.shop.variants.update(mall.mallId, product.productNo, v.variantCode, { quantity: po.quantities[j] ?? 0 }, at);
+      variants += rows.length;
+    }
+    for (const t of data.scripttags) await tx.shop.scripttags.create(mall.mallId, { clientId: SAMPLE_SCRIPTTAG_OWNER, ...t, skinNo: [], integrity: null }, now);
+    return { products: made.length, customers: data.customers.length, orders: orders.length, categories: data.categories.length, variants, scripttags: data.scripttags.length };
   });
 }

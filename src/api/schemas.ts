@@ -39,7 +39,9 @@ export const ORDER_ID_PATTERN = '^\\d{8}-\\d{7,10}$';
 const shopNoQuery: Schema = { type: 'integer', minimum: 1, description: 'The shop of the mall; only 1 exists.' };
 
 /** limit, offset, fields and the filters of one list endpoint. */
-function listQuery(fields: readonly string[], filters: Record<string, Schema>, paged = true): Schema {
+function listQuery(fields: readonly string[], filters: Record<string, Schema>, paged = true, max = { limit: MAX_LIMIT, offset: MAX_OFFSET }): Schema {
+  const MAX_LIMIT = max.limit;
+  const MAX_OFFSET = max.offset;
   return {
     type: 'object',
     additionalProperties: false,
@@ -436,12 +438,12 @@ export const memberIdParams: Schema = {
 
 const orderStatus = { type: 'string', enum: [...ORDER_STATUSES], description: 'N00 awaiting payment, N10 preparing, N20 ready to ship, N22 on hold, N30 shipping, N40 delivered, C40 cancelled, R40 returned.' };
 
-const receiverOut = {
+export const receiverOut = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    name: { type: 'string' }, zipcode: { type: 'string' }, address1: { type: 'string' }, address2: { type: 'string' },
-    cellphone: { type: 'string' }, country_code: { type: 'string' },
+    shop_no: { type: 'integer' }, name: { type: 'string' }, zipcode: { type: 'string' }, address1: { type: 'string' }, address2: { type: 'string' },
+    phone: { type: 'string' }, cellphone: { type: 'string' }, country_code: { type: 'string' }, shipping_message: { type: 'string' },
   },
 };
 
@@ -466,8 +468,15 @@ export const orderSchema: Schema = {
       additionalProperties: false,
       properties: { order_price_amount: moneyOut('Sum of the items.'), shipping_fee: moneyOut('Shipping fee.'), payment_amount: moneyOut('Total.') },
     },
-    receiver: receiverOut,
+    receivers: { type: 'array', items: receiverOut, description: 'With embed=receivers.' },
+    buyer: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'With embed=buyer.',
+      properties: { shop_no: { type: 'integer' }, member_id: { type: ['string', 'null'] }, name: { type: 'string' }, email: { type: 'string' }, cellphone: { type: 'string' } },
+    },
     items: {
+      description: 'With embed=items.',
       type: 'array',
       items: {
         type: 'object',
@@ -480,18 +489,30 @@ export const orderSchema: Schema = {
     },
   },
 };
-export const ORDER_FIELDS = Object.keys(orderSchema.properties as Schema);
+/** `fields` picks an order's own fields; embedded sub-resources are asked for with `embed`. */
+export const ORDER_FIELDS = Object.keys(orderSchema.properties as Schema).filter((f) => !['items', 'receivers', 'buyer'].includes(f));
+export const orderItemSchema: Schema = ((orderSchema.properties as Schema).items as Schema).items as Schema;
+/** Orders: limit up to 1000 and offset up to 15000 (Cafe24's order list). */
+export const ORDER_MAX = { limit: 1000, offset: 15_000 };
+/** The widest start_date..end_date of an order list or count. */
+export const ORDER_MAX_MONTHS = 3;
 
 const dateParam = (description: string): Schema => ({ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', title: 'a date YYYY-MM-DD', description });
 const orderFilters = {
   order_id: commaList('\\d{8}-\\d{7,10}', 'comma-separated order ids like 20260301-0000001', 'Order ids.'),
   member_id: commaList('[A-Za-z0-9._@-]{1,20}', 'comma-separated member ids', 'Orders of these members.'),
   order_status: commaList(`(${ORDER_STATUSES.join('|')})`, `comma-separated statuses among ${ORDER_STATUSES.join(', ')}`, 'Order statuses.'),
-  start_date: dateParam("First day of order_date, in the mall's time zone (inclusive)."),
-  end_date: dateParam("Last day of order_date, in the mall's time zone (inclusive); not before start_date."),
+  start_date: dateParam("First day of order_date, in the mall's time zone (inclusive); required."),
+  end_date: dateParam("Last day of order_date, in the mall's time zone (inclusive); required, not before start_date and at most 3 months after it."),
 };
-export const orderListQuery = listQuery(ORDER_FIELDS, orderFilters);
-export const orderCountQuery = listQuery(ORDER_FIELDS, orderFilters, false);
+const orderEmbed = { embed: embedParam(['items', 'receivers', 'buyer'], 'Sub-resources to include: items, receivers, buyer.') };
+export const orderListQuery = { ...listQuery(ORDER_FIELDS, { ...orderFilters, ...orderEmbed }, true, ORDER_MAX), required: ['start_date', 'end_date'] };
+export const orderCountQuery = { ...listQuery(ORDER_FIELDS, orderFilters, false), required: ['start_date', 'end_date'] };
+export const orderGetQuery = listQuery(ORDER_FIELDS, orderEmbed);
+export const orderStatusBody = writeBody(
+  { type: 'object', additionalProperties: false, required: ['order_status'], properties: { order_status: { ...orderStatus } } },
+  'The new status of the order and its items; 409 when it already has it.',
+);
 export const orderIdParams: Schema = {
   type: 'object',
   required: ['order_id'],

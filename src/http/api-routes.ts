@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, RouteShorthandOptions } from 'fastify';
 import { getCustomer, listCustomers } from '../api/customers.js';
 import { ApiGuard, type ApiCall, type GuardOptions, type Guarded } from '../api/guard.js';
-import { countOrders, createOrders, getOrder, listOrderViews, orderView, type OrderRequest } from '../api/orders.js';
+import { countOrders, createOrders, fullOrderView, getOrder, getOrderItems, getOrderReceivers, listOrderViews, updateOrderStatus, type OrderRequest } from '../api/orders.js';
+import type { OrderStatus } from '../store/shop-types.js';
 import { countProducts, createProduct, deleteProduct, getProduct, listProducts, updateProduct, type ProductRequest } from '../api/products.js';
 import { checkShopNo, type Query } from '../api/resources.js';
 import * as S from '../api/schemas.js';
@@ -190,6 +191,7 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
     });
 
     // ---- orders
+    const orderId = (req: FastifyRequest) => (req.params as { order_id: string }).order_id;
     route({
       method: 'GET', url: '/orders', scope: 'mall.read_order', tag: 'orders', summary: 'List orders (oldest first)',
       querystring: S.orderListQuery, response: list(S.orderSchema, 'orders'),
@@ -202,8 +204,23 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
     });
     route({
       method: 'GET', url: '/orders/:order_id', scope: 'mall.read_order', tag: 'orders', summary: 'Get an order',
-      params: S.orderIdParams, querystring: fieldsOnly(S.orderListQuery), response: one(S.orderSchema, 'order'),
-      handler: (req) => getOrder(ctx.store, req.mall, (req.params as { order_id: string }).order_id, q(req)),
+      params: S.orderIdParams, querystring: fieldsOnly(S.orderGetQuery), response: one(S.orderSchema, 'order'),
+      handler: (req) => getOrder(ctx.store, req.mall, orderId(req), q(req)),
+    });
+    route({
+      method: 'GET', url: '/orders/:order_id/items', scope: 'mall.read_order', tag: 'orders', summary: 'The items of an order',
+      params: S.orderIdParams, querystring: S.storeQuery, response: list(S.orderItemSchema, 'items'),
+      handler: (req) => getOrderItems(ctx.store, req.mall, orderId(req), q(req)),
+    });
+    route({
+      method: 'GET', url: '/orders/:order_id/receivers', scope: 'mall.read_order', tag: 'orders', summary: 'The receivers of an order',
+      params: S.orderIdParams, querystring: S.storeQuery, response: list(S.receiverOut, 'receivers'),
+      handler: (req) => getOrderReceivers(ctx.store, req.mall, orderId(req), q(req)),
+    });
+    route({
+      method: 'PUT', url: '/orders/:order_id', scope: 'mall.write_order', tag: 'orders', summary: "Change an order's status (409 when it already has it)",
+      params: S.orderIdParams, body: S.orderStatusBody, response: one(S.orderSchema, 'order'),
+      handler: (req) => updateOrderStatus(deps, req.mall, orderId(req), req.body as { shop_no?: number; request: { order_status: OrderStatus } }),
     });
     route({
       method: 'POST', url: '/orders', scope: 'mall.write_order', tag: 'orders', summary: 'Create an order', status: 201,
@@ -212,7 +229,7 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
         const body = req.body as { shop_no?: number; request: OrderRequest };
         checkShopNo(req.mall, body.shop_no);
         const [order] = await createOrders(deps, req.mall, [body.request]);
-        return { order: orderView(order!, req.mall) };
+        return { order: fullOrderView(order!, req.mall) };
       },
     });
 

@@ -72,19 +72,24 @@ describe('/openapi.json', () => {
       email: 'a@example.com', cellphone: '010-1111-2222', name: 'kim', category: '24', category_no: '24', category_depth: '1',
       parent_category_no: '1', category_name: 'outer', script_no: '1', src: 'https://cdn.example/app.js', display_location: 'MAIN', skin_no: '1',
     };
+    const embeds: Record<string, string> = { '/products': 'variants', '/products/{product_no}': 'inventories', '/orders': 'items', '/orders/{order_id}': 'buyer' };
     let checked = 0;
     for (const [path, item] of Object.entries(doc.paths as Json)) {
       if (!path.startsWith(ADMIN) || !(item as Json).get) continue;
-      const url = path.slice(ADMIN.length).replace('{product_no}', '1').replace('{order_id}', '20260301-0000001').replace('{member_id}', 'kim').replace('{category_no}', '24').replace('{script_no}', '1');
+      const tail = path.slice(ADMIN.length);
+      const url = tail.replace('{product_no}', '1').replace('{order_id}', '20260301-0000001').replace('{member_id}', 'kim').replace('{category_no}', '24').replace('{script_no}', '1').replace('{variant_code}', 'P00000010001');
       const query = ((item as Json).get.parameters as Json[]).filter((p) => p.in === 'query');
+      // Required parameters (orders' date range) go on every call.
+      const requiredBut = (name: string) => query.filter((p) => p.required && p.name !== name).map((p) => `&${p.name}=${encodeURIComponent(samples[p.name]!)}`).join('');
+      const required = requiredBut('');
       for (const p of query) {
-        const value = p.name === 'fields' ? String(p.schema.pattern).match(/^\^\(([a-z_]+)\|/)![1]! : samples[p.name];
+        const value = p.name === 'fields' ? String(p.schema.pattern).match(/^\^\(([a-z_]+)\|/)![1]! : p.name === 'embed' ? (embeds[tail] ?? String(p.schema.pattern).match(/^\^\(([a-z_]+)[|)]/)![1]!) : samples[p.name];
         expect(value, `a sample for ${p.name}`).toBeDefined();
-        const r = await api.get(`${url}?${p.name}=${encodeURIComponent(value!)}`);
+        const r = await api.get(`${url}?${p.name}=${encodeURIComponent(value!)}${requiredBut(p.name)}`);
         expect([200, 404], `${path}?${p.name}`).toContain(r.status);
         checked++;
       }
-      const bad = await api.get(`${url}?undocumented=1`);
+      const bad = await api.get(`${url}?undocumented=1${required}`);
       expect(bad.status, path).toBe(422);
       expect(bad.body.error.message).toBe('unknown parameter undocumented');
     }

@@ -42,14 +42,21 @@ describe('orders', () => {
         shop_no: 1, order_id: '20260301-0000001', member_id: 'jisoo', buyer_name: 'Kim Jisoo', buyer_email: 'jisoo@example.com', buyer_cellphone: '010-3333-4444',
         order_date: '2026-03-01T12:00:00+09:00', order_status: 'N00', paid: 'F', canceled: 'F', currency: 'KRW', payment_amount: '90900.00',
         actual_order_amount: { order_price_amount: '87900.00', shipping_fee: '3000.00', payment_amount: '90900.00' },
-        receiver: { ...receiver, country_code: 'KR' },
+        receivers: [{ shop_no: 1, ...receiver, phone: '', country_code: 'KR', shipping_message: '' }],
+        buyer: { shop_no: 1, member_id: 'jisoo', name: 'Kim Jisoo', email: 'jisoo@example.com', cellphone: '010-3333-4444' },
         items: [
           { item_no: 1, product_no: 1, product_code: 'P0000001', product_name: 'Linen Shirt', quantity: 2, product_price: '39000.00', order_status: 'N00' },
           { item_no: 2, product_no: 2, product_code: 'P0000002', product_name: 'Ceramic Mug', quantity: 1, product_price: '9900.00', order_status: 'N00' },
         ],
       },
     });
-    expect((await api.get('/orders/20260301-0000001')).body).toEqual(r.body);
+    expect((await api.get('/orders/20260301-0000001?embed=items,receivers,buyer')).body).toEqual(r.body);
+    // Without embed: the order's own fields only (Cafe24).
+    const { items, receivers, buyer, ...own } = r.body.order;
+    expect((await api.get('/orders/20260301-0000001')).body).toEqual({ order: own });
+    expect((await api.get('/orders/20260301-0000001/items')).body).toEqual({ items });
+    expect((await api.get('/orders/20260301-0000001/receivers')).body).toEqual({ receivers });
+    expect((await api.get('/orders/20260301-0000001?embed=buyer&fields=order_id')).body).toEqual({ order: { order_id: '20260301-0000001', buyer } });
   });
 
   test('order ids carry the mall-local date; guests have no member_id', async () => {
@@ -64,7 +71,8 @@ describe('orders', () => {
 
   test('GET /orders: oldest first, date range in the mall\'s days (inclusive), OR filters, pagination, fields', async () => {
     const ids = async (query: string) => {
-      const r = await api.get(`/orders${query}`);
+      const range = (query.includes('start_date') ? '' : '&start_date=2026-02-01') + (query.includes('end_date') ? '' : '&end_date=2026-04-30');
+      const r = await api.get(`/orders${query || '?'}${range}`);
       expect(r.status).toBe(200);
       return (r.body.orders as { order_id: string }[]).map((o) => o.order_id);
     };
@@ -78,22 +86,37 @@ describe('orders', () => {
     expect(await ids('?member_id=jisoo,minjun')).toEqual([a, c]);
     expect(await ids(`?order_id=${c},${a}`)).toEqual([a, c]);
     expect(await ids('?limit=1&offset=1')).toEqual([b]);
-    expect((await api.get('/orders?fields=order_id,canceled&order_status=C40')).body).toEqual({ orders: [{ order_id: c, canceled: 'T' }] });
+    expect((await api.get('/orders?fields=order_id,canceled&order_status=C40&start_date=2026-03-01&end_date=2026-03-31')).body).toEqual({ orders: [{ order_id: c, canceled: 'T' }] });
+    expect((await api.get(`/orders?order_id=${a}&start_date=2026-03-01&end_date=2026-03-01&embed=items&fields=order_id`)).body.orders[0].items).toHaveLength(2);
     expect((await api.get('/orders/count?start_date=2026-03-01&end_date=2026-03-02')).body).toEqual({ count: 2 });
-    expect((await api.get('/orders/count')).body).toEqual({ count: 3 });
+    expect((await api.get('/orders/count?start_date=2026-03-01&end_date=2026-03-31')).body).toEqual({ count: 3 });
   });
 
+  const R = 'start_date=2026-03-01&end_date=2026-03-31';
   test.each([
-    ['start_date=2026-3-1', 'start_date must be a date YYYY-MM-DD'],
-    ['start_date=2026-02-30', 'start_date 2026-02-30 is not a calendar date'],
+    ['start_date=2026-3-1&end_date=2026-03-02', 'start_date must be a date YYYY-MM-DD'],
+    ['start_date=2026-02-30&end_date=2026-03-02', 'start_date 2026-02-30 is not a calendar date'],
     ['start_date=2026-03-02&end_date=2026-03-01', 'end_date must not be before start_date'],
-    ['order_status=N99', 'order_status must be comma-separated statuses among N00, N10, N20, N22, N30, N40, C40, R40'],
-    ['limit=101', 'limit must be <= 100'],
-    ['offset=8001', 'offset must be <= 8000'],
-    ['order_id=2026', 'order_id must be comma-separated order ids like 20260301-0000001'],
-    ['fields=total', expect.stringMatching(/^fields must be comma-separated field names among shop_no, order_id, /)],
+    ['end_date=2026-03-01', 'start_date is required'],
+    ['start_date=2026-03-01', 'end_date is required'],
+    ['', 'start_date is required'],
+    ['start_date=2026-01-31&end_date=2026-05-01', 'start_date and end_date must be at most 3 months apart: end_date 2026-05-01 is after 2026-04-30'],
+    ['start_date=2025-12-15&end_date=2026-03-16', 'start_date and end_date must be at most 3 months apart: end_date 2026-03-16 is after 2026-03-15'],
+    [`order_status=N99&${R}`, 'order_status must be comma-separated statuses among N00, N10, N20, N22, N30, N40, C40, R40'],
+    [`limit=1001&${R}`, 'limit must be <= 1000'],
+    [`offset=15001&${R}`, 'offset must be <= 15000'],
+    [`order_id=2026&${R}`, 'order_id must be comma-separated order ids like 20260301-0000001'],
+    [`embed=memos&${R}`, 'embed must be comma-separated names among items, receivers, buyer'],
+    [`fields=total&${R}`, expect.stringMatching(/^fields must be comma-separated field names among shop_no, order_id, /)],
   ])('GET /orders?%s: 422 naming the parameter', async (query, message) => {
     expect(await api.get(`/orders?${query}`)).toMatchObject({ status: 422, body: apiError(422, message as string) });
+  });
+
+  test('orders take limit up to 1000 and offset up to 15000; the widest range is exactly 3 months', async () => {
+    expect((await api.get(`/orders?limit=1000&offset=15000&${R}`)).body).toEqual({ orders: [] });
+    expect((await api.get('/orders/count?start_date=2026-01-31&end_date=2026-04-30')).body).toEqual({ count: 3 });
+    expect(await api.get('/orders/count?start_date=2025-11-30&end_date=2026-03-01')).toMatchObject({ status: 422, body: apiError(422, 'start_date and end_date must be at most 3 months apart: end_date 2026-03-01 is after 2026-02-28') });
+    expect(await api.get('/orders/count')).toMatchObject({ status: 422, body: apiError(422, 'start_date is required') });
   });
 
   test('GET /orders/{order_id}: 404 and 422', async () => {
@@ -111,12 +134,26 @@ describe('orders', () => {
     ['a bad country', { buyer_name: 'X', receiver: { ...receiver, country_code: 'kor' }, items: [{ product_no: 1, quantity: 1 }] }, 'request.receiver.country_code must be an ISO 3166-1 alpha-2 code such as KR'],
   ])('POST /orders with %s: 422 naming the field; nothing written, no number used', async (_, request, message) => {
     expect(await api.post('/orders', { shop_no: 1, request })).toMatchObject({ status: 422, body: apiError(422, message) });
-    expect((await api.get('/orders/count')).body).toEqual({ count: 3 });
+    expect((await api.get('/orders/count?start_date=2026-03-01&end_date=2026-03-31')).body).toEqual({ count: 3 });
   });
 
   test('after refused writes the next order takes the next number', async () => {
     const r = await api.post('/orders', { request: { buyer_name: 'X', receiver, items: [{ product_no: 2, quantity: 1 }] } });
     expect(r.body.order.order_id).toBe('20260303-0000004');
+  });
+
+  test('PUT /orders/{order_id}: the status of the order and its items; 409 when unchanged; 404; 422; 403', async () => {
+    const r = await api.put('/orders/20260303-0000004', { shop_no: 1, request: { order_status: 'N20' } });
+    expect(r.status).toBe(200);
+    expect(r.body.order).toMatchObject({ order_id: '20260303-0000004', order_status: 'N20', canceled: 'F', items: [expect.objectContaining({ order_status: 'N20' })] });
+    expect((await api.get('/orders/20260303-0000004?fields=order_status')).body).toEqual({ order: { order_status: 'N20' } });
+    expect(await api.put('/orders/20260303-0000004', { request: { order_status: 'N20' } })).toMatchObject({ status: 409, body: apiError(409, 'order 20260303-0000004: nothing to change, its order_status is already N20') });
+    expect((await api.put('/orders/20260303-0000004', { request: { order_status: 'C40' } })).body.order.canceled).toBe('T');
+    expect(await api.put('/orders/20260303-0000099', { request: { order_status: 'N30' } })).toMatchObject({ status: 404, body: apiError(404, 'order 20260303-0000099 does not exist') });
+    expect(await api.put('/orders/20260303-0000004', { request: { order_status: 'DONE' } })).toMatchObject({ status: 422 });
+    const reader = adminApi(s, 'mall1', (await tokenFor(s, 'mall1', { scopes: ['mall.read_order'] })).token);
+    expect(await reader.put('/orders/20260303-0000004', { request: { order_status: 'N30' } })).toMatchObject({ status: 403, body: apiError(403, 'this call needs the scope mall.write_order') });
+    expect((await reader.get('/orders/20260303-0000004/items')).status).toBe(200);
   });
 });
 

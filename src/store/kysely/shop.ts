@@ -347,6 +347,13 @@ export class KyselyOrders implements OrderStore {
     return (await this.withItems(mallId, [r]))[0];
   }
 
+  /** One write: the order's status (webhooks of a status change hang off this). */
+  async updateStatus(mallId: string, orderId: string, status: OrderStatus, _now: number): Promise<Order | undefined> {
+    const r = await this.db.updateTable('orders').set({ order_status: status }).where('mall_id', '=', mallId).where('order_id', '=', orderId).returningAll().executeTakeFirst();
+    if (!r) return undefined;
+    return (await this.withItems(mallId, [r]))[0];
+  }
+
   async list(mallId: string, filter: OrderFilter, page: Page): Promise<Order[]> {
     const rows = await this.db
       .selectFrom('orders')

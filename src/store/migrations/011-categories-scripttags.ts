@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 
 /**
  * Issue 16, part one: categories of a mall and the products in them (Cafe24's `category` links);
- * scripttags, each owned by the app that made it; and an app's own setting of the Admin API's
+ * scripttags, each owned by the app that made it (or by the sample data); and an app's own setting of the Admin API's
  * usage layer (calls and processing time per window; absent: the server's default).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -38,7 +38,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('scripttags')
     .addColumn('mall_id', 'varchar(64)', (c) => c.notNull().references('malls.mall_id').onDelete('cascade'))
     .addColumn('script_no', 'varchar(20)', (c) => c.notNull())
-    .addColumn('client_id', 'varchar(64)', (c) => c.notNull().references('apps.client_id').onDelete('cascade'))
+    // No foreign key: the sample data's tags belong to no app (SAMPLE_SCRIPTTAG_OWNER).
+    .addColumn('client_id', 'varchar(64)', (c) => c.notNull())
     .addColumn('src', 'varchar(2048)', (c) => c.notNull())
     .addColumn('display_location', 'text', (c) => c.notNull())
     .addColumn('exclude_path', 'text', (c) => c.notNull())
