@@ -115,6 +115,26 @@ export async function createCategory(deps: Deps, mall: Mall, body: { shop_no?: n
   return { category: (await views(deps.store, mall, [c!], undefined))[0]! };
 }
 
+/**
+ * `POST /categories` with a list: each created on its own (Cafe24's multiple create): 201 when
+ * all are, else 207 with, in order, each created category or the error that refused it.
+ */
+export async function createCategories(deps: Deps, mall: Mall, body: { shop_no?: number; request: CategoryRequest[] }): Promise<{ status: 201 | 207; body: { categories: unknown[] } }> {
+  checkShopNo(mall, body.shop_no);
+  const out: unknown[] = [];
+  let failed = 0;
+  for (const [i, request] of body.request.entries()) {
+    try {
+      out.push((await deps.store.transaction((tx) => createCategory({ store: tx, clock: deps.clock }, mall, { request }))).category);
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error;
+      failed++;
+      out.push({ error: { code: error.status, message: error.description.replace(/^request\./, `request[${i}].`), more_info: {} } });
+    }
+  }
+  return { status: failed === 0 ? 201 : 207, body: { categories: out } };
+}
+
 /** 409 (Cafe24): an update whose every field already has the value sent. */
 export const nothingChanged = (what: string) => new OAuthError('invalid_request', `${what}: nothing to change, every field sent already has that value`, { status: 409 });
 

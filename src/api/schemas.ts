@@ -310,14 +310,15 @@ const categoryWritable = {
   use_main: yesNo('T: shown on the main page (default F).'),
   display_order: { type: 'integer', minimum: 0, maximum: 99_999, description: 'Order among its siblings (default 0).' },
 };
+const categoryCreateRequest: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['category_name'],
+  properties: { ...categoryWritable, parent_category_no: { type: 'integer', minimum: 1, maximum: 999_999_999, description: 'The parent (default 1, the root); at most 4 levels.' } },
+};
 export const categoryCreateBody = writeBody(
-  {
-    type: 'object',
-    additionalProperties: false,
-    required: ['category_name'],
-    properties: { ...categoryWritable, parent_category_no: { type: 'integer', minimum: 1, maximum: 999_999_999, description: 'The parent (default 1, the root); at most 4 levels.' } },
-  },
-  'A new category: category_name is required.',
+  { oneOf: [categoryCreateRequest, { type: 'array', minItems: 1, maxItems: 100, items: categoryCreateRequest }] },
+  'A new category (category_name required), or a list of up to 100: 201 when all are made, else 207 with each result.',
 );
 export const categoryUpdateBody = writeBody(
   { type: 'object', additionalProperties: false, minProperties: 1, properties: categoryWritable },

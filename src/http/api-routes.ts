@@ -7,7 +7,7 @@ import { countProducts, createProduct, deleteProduct, getProduct, listProducts, 
 import { checkShopNo, type Query } from '../api/resources.js';
 import * as S from '../api/schemas.js';
 import { storeResource } from '../api/store-resource.js';
-import { countCategories, createCategory, deleteCategory, getCategory, listCategories, updateCategory, type CategoryRequest } from '../api/categories.js';
+import { countCategories, createCategories, createCategory, deleteCategory, getCategory, listCategories, updateCategory, type CategoryRequest } from '../api/categories.js';
 import { countScripttags, createScripttag, deleteScripttag, getScripttag, listScripttags, updateScripttag, type ScripttagRequest } from '../api/scripttags.js';
 import { appResource } from '../api/app-resource.js';
 import { createOptions, getInventory, getOptions, getVariant, listVariants, updateInventory, updateVariant, updateVariants, type VariantRequest } from '../api/variants.js';
@@ -56,7 +56,15 @@ interface ApiRoute {
   body?: Record<string, unknown>;
   status?: 200 | 201;
   response: Record<string, unknown>;
+  /** More answers than `status` (a 207 of a multiple create). */
+  responses?: Record<string, Record<string, unknown>>;
+  /** The body, or the body and its own status (a 207). */
   handler: (req: FastifyRequest) => Promise<unknown>;
+}
+
+/** A handler's answer with a status of its own (api/categories.ts createCategories). */
+class WithStatus {
+  constructor(readonly status: number, readonly body: unknown) {}
 }
 
 /**
@@ -89,7 +97,7 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
           ...(r.querystring ? { querystring: r.querystring } : {}),
           ...(r.params ? { params: r.params } : {}),
           ...(r.body ? { body: r.body } : {}),
-          response: { [status]: r.response, ...ERRORS },
+          response: { [status]: r.response, ...r.responses, ...ERRORS },
         },
         onRequest: async (req, reply) => {
           await guardRequest(guard, req, reply, { scope: r.scope });
@@ -101,6 +109,7 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
         url: `/api/v2/admin${r.url}`,
         handler: async (req, reply) => {
           const body = await r.handler(req);
+          if (body instanceof WithStatus) return reply.code(body.status).send(body.body);
           return reply.code(status).send(body);
         },
       });
@@ -253,9 +262,17 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
       handler: (req) => getCategory(ctx.store, req.mall, categoryNo(req), q(req)),
     });
     route({
-      method: 'POST', url: '/categories', scope: 'mall.write_category', tag: 'categories', summary: 'Create a category', status: 201,
-      body: S.categoryCreateBody, response: one(S.categorySchema, 'category'),
-      handler: (req) => createCategory(deps, req.mall, req.body as Write<CategoryRequest>),
+      method: 'POST', url: '/categories', scope: 'mall.write_category', tag: 'categories', summary: 'Create a category, or several (207 with each result when some fail)', status: 201,
+      body: S.categoryCreateBody,
+      // `required` tells the two apart when the answer is serialized.
+      response: { oneOf: [{ ...one(S.categorySchema, 'category'), required: ['category'] }, { ...list(S.categorySchema, 'categories'), required: ['categories'] }] },
+      responses: { 207: list({ oneOf: [{ ...S.apiErrorSchema, additionalProperties: false }, S.categorySchema] }, 'categories') },
+      handler: async (req) => {
+        const body = req.body as Write<CategoryRequest | CategoryRequest[]>;
+        if (!Array.isArray(body.request)) return createCategory(deps, req.mall, body as Write<CategoryRequest>);
+        const r = await createCategories(deps, req.mall, body as Write<CategoryRequest[]>);
+        return new WithStatus(r.status, r.body);
+      },
     });
     route({
       method: 'PUT', url: '/categories/:category_no', scope: 'mall.write_category', tag: 'categories', summary: 'Update a category (409 when nothing changes)',

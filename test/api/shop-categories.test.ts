@@ -119,6 +119,23 @@ describe('categories', () => {
     expect(await api.delete('/categories/26')).toMatchObject({ status: 404, body: apiError(404, 'category 26 does not exist') });
   });
 
+  test('POST /categories with a list: 201 when all are made; 207 with each result when some are refused', async () => {
+    const all = await api.post('/categories', { request: [{ category_name: 'Sale' }, { category_name: 'New in' }] });
+    expect(all.status, JSON.stringify(all.body)).toBe(201);
+    expect((all.body.categories as { category_name: string }[]).map((c) => c.category_name)).toEqual(['Sale', 'New in']);
+    const some = await api.post('/categories', { request: [{ category_name: 'Summer', parent_category_no: all.body.categories[0].category_no }, { category_name: 'Lost', parent_category_no: 999 }, { category_name: 'Gifts' }] });
+    expect(some.status).toBe(207);
+    expect(some.body.categories).toEqual([
+      expect.objectContaining({ category_name: 'Summer', category_depth: 2, parent_category_no: all.body.categories[0].category_no }),
+      { error: { code: 422, message: 'request[1].parent_category_no: category 999 does not exist in this mall', more_info: {} } },
+      expect.objectContaining({ category_name: 'Gifts', category_depth: 1 }),
+    ]);
+    expect((await api.get('/categories/count?category_name=summer,gifts,lost')).body).toEqual({ count: 2 });
+    // A list item of the wrong shape refuses the whole request, before anything is made.
+    expect(await api.post('/categories', { request: [{ category_name: 'Fine' }, { category_name: '' }] })).toMatchObject({ status: 422 });
+    expect((await api.get('/categories/count?category_name=fine')).body).toEqual({ count: 0 });
+  });
+
   test('scopes: reading needs mall.read_category, writing mall.write_category (403 naming it)', async () => {
     const reader = adminApi(s, 'mall1', (await tokenFor(s, 'mall1', { scopes: ['mall.read_category'], appScopes: SCOPES })).token);
     expect((await reader.get('/categories/count')).status).toBe(200);
