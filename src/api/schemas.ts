@@ -39,6 +39,12 @@ export const ORDER_ID_PATTERN = '^\\d{8}-\\d{7,10}$';
 const shopNoQuery: Schema = { type: 'integer', minimum: 1, description: 'The shop of the mall; only 1 exists.' };
 
 /** limit, offset, fields and the filters of one list endpoint. */
+/** A list that is not paged (a few records at most): the list query without limit and offset. */
+function unpaged(q: Schema): Schema {
+  const { limit: _l, offset: _o, ...rest } = q.properties as Schema;
+  return { ...q, properties: rest };
+}
+
 function listQuery(fields: readonly string[], filters: Record<string, Schema>, paged = true, max = { limit: MAX_LIMIT, offset: MAX_OFFSET }): Schema {
   const MAX_LIMIT = max.limit;
   const MAX_OFFSET = max.offset;
@@ -129,11 +135,7 @@ export const variantSchema: Schema = {
 export const VARIANT_FIELDS = Object.keys(variantSchema.properties as Schema).filter((f) => f !== 'inventories');
 (productSchema.properties as Schema).variants = { type: 'array', items: variantSchema, description: 'With embed=variants (or inventories).' };
 
-export const variantListQuery: Schema = (() => {
-  const q = listQuery(VARIANT_FIELDS, { embed: embedParam(['inventories'], 'inventories: include each variant\'s inventory.') });
-  const { limit: _l, offset: _o, ...rest } = q.properties as Schema;
-  return { ...q, properties: rest };
-})();
+export const variantListQuery: Schema = unpaged(listQuery(VARIANT_FIELDS, { embed: embedParam(['inventories'], 'inventories: include each variant\'s inventory.') }));
 export const VARIANT_CODE_PATTERN = '^P[0-9A-Z]{11}$';
 export const variantParams: Schema = {
   type: 'object',
@@ -358,11 +360,7 @@ const scripttagFilters = {
   skin_no: commaList('\\d{1,9}', 'comma-separated skin numbers', 'Tags on any of these skins.'),
 };
 /** Scripttag lists are not paged (an app has few tags): fields and filters only. */
-export const scripttagListQuery = (() => {
-  const q = listQuery(SCRIPTTAG_FIELDS, scripttagFilters);
-  const { limit: _l, offset: _o, ...rest } = q.properties as Schema;
-  return { ...q, properties: rest };
-})();
+export const scripttagListQuery = unpaged(listQuery(SCRIPTTAG_FIELDS, scripttagFilters));
 export const scripttagCountQuery = listQuery(SCRIPTTAG_FIELDS, scripttagFilters, false);
 export const scriptNoParams: Schema = {
   type: 'object',

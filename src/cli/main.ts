@@ -39,7 +39,7 @@ const USAGE = `usage: shopauth <command> [options]
   migrate
   mall create MALL_ID [--operator USER_ID --password PW] [--name N] [--timezone Asia/Seoul] [--sample-data [--seed N]]
   operator add MALL_ID USER_ID --password PW [--sub] [--name N]
-  app create --name N --redirect-uri URI [--redirect-uri URI2] --app-url URL --scopes a,b [--public] [--rate-limit 40/2|off] [--api-version YYYY-MM-DD] [--developer EMAIL]
+  app create --name N --redirect-uri URI [--redirect-uri URI2] --app-url URL --scopes a,b [--public] [--rate-limit 40/2|off] [--usage-limit 600/60/300|off] [--api-version YYYY-MM-DD] [--developer EMAIL]
   developer create EMAIL --password PW [--name N] [--admin]   a developer-center account (/developers)
   developer admin EMAIL [--off]   platform admins see and adopt apps no developer owns
   credentials create MALL_ID --scopes a,b [--rate-limit 40/2|off] [--name N]   POD Shop API credentials (key shown once)

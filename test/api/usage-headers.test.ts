@@ -104,3 +104,33 @@ describe('the usage layer', () => {
     expect(r.headers.get('x-api-call-limit')).toBe('1/10');
   });
 });
+
+describe('app create --usage-limit', () => {
+  test('stores the app\'s setting; a malformed one is a usage error and writes nothing', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { main } = await import('../../src/cli/main.js');
+    const { openStore } = await import('../../src/store/kysely/store.js');
+    const dir = mkdtempSync(join(tmpdir(), 'shopauth-usage-'));
+    const db = join(dir, 'u.db');
+    try {
+      const out: string[] = [];
+      const base = ['app', 'create', '--name', 'Paced', '--redirect-uri', 'https://p.example/cb', '--app-url', 'https://p.example', '--scopes', 'mall.read_store', '--db', db, '--json'];
+      expect(await main([...base, '--usage-limit', '100/5/60'], { out: (t) => out.push(t), err: () => {} })).toBe(0);
+      const clientId = (JSON.parse(out[0]!) as { client_id: string }).client_id;
+      const err: string[] = [];
+      expect(await main([...base, '--usage-limit', 'lots'], { out: () => {}, err: (t) => err.push(t) })).toBe(2);
+      expect(err.join('')).toContain('usage limit must look like 600/60/300 (calls/processing seconds/window seconds) or off, not "lots"');
+      const store = await openStore(db);
+      try {
+        expect(await store.shop.usageLimits.get(clientId)).toBe('100/5/60');
+        expect((await store.apps.list()).map((a) => a.name)).toEqual(['Paced']);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { seedSampleData } from '../../api/sample-data.js';
+import { parseUsageLimit } from '../../api/usage-meter.js';
 import { normalEmail } from '../../oauth/developers.js';
 import { addOperator, createApp, createMall, RegistryError } from '../../oauth/registry.js';
 import { arg, openRegistry, parse, result, str, UsageError, type CliIO } from '../io.js';
@@ -66,6 +67,7 @@ export async function appCreate(args: string[], io: CliIO): Promise<number> {
     scopes: { type: 'string' },
     public: { type: 'boolean' },
     'rate-limit': { type: 'string' },
+    'usage-limit': { type: 'string' },
     'api-version': { type: 'string' },
     developer: { type: 'string' },
   });
@@ -76,6 +78,15 @@ export async function appCreate(args: string[], io: CliIO): Promise<number> {
   const { store, deps, keys } = await openRegistry({ db: str(p, 'db') });
   try {
     const rateLimit = str(p, 'rate-limit');
+    const usageLimit = str(p, 'usage-limit');
+    // The Admin API's usage layer (docs/admin-api.md): checked before anything is written.
+    if (usageLimit !== undefined) {
+      try {
+        parseUsageLimit(usageLimit);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+    }
     const apiVersion = str(p, 'api-version');
     const email = str(p, 'developer');
     const owner = email === undefined ? undefined : await store.developers.byEmail(normalEmail(email));
@@ -91,6 +102,7 @@ export async function appCreate(args: string[], io: CliIO): Promise<number> {
       ...(apiVersion ? { apiVersion } : {}),
       });
       if (owner) await tx.developers.own(made.app.clientId, owner.developerId);
+      if (usageLimit !== undefined) await tx.shop.usageLimits.set(made.app.clientId, usageLimit);
       return made;
     });
     const out = {
