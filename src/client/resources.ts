@@ -86,7 +86,7 @@ export interface ProductInput {
  *
  * @example
  * ```ts
- * for (const item of order.items) console.log(item.product_name, item.quantity);
+ * for (const item of order.items ?? []) console.log(item.product_name, item.quantity); // embed=items
  * ```
  */
 export interface OrderItem {
@@ -121,8 +121,12 @@ export interface Order {
   currency: string;
   payment_amount: string;
   actual_order_amount: { order_price_amount: string; shipping_fee: string; payment_amount: string };
-  receiver: { name: string; zipcode: string; address1: string; address2: string | null; cellphone: string | null; country_code: string };
-  items: OrderItem[];
+  /** With `embed=items` (Cafe24: absent otherwise); always on `create`. */
+  items?: OrderItem[];
+  /** With `embed=receivers`. */
+  receivers?: { shop_no: number; name: string; zipcode: string; address1: string; address2: string; phone: string; cellphone: string; country_code: string; shipping_message: string }[];
+  /** With `embed=buyer`. */
+  buyer?: { shop_no: number; member_id: string | null; name: string; email: string; cellphone: string };
 }
 
 /**

@@ -96,12 +96,13 @@ describe('POST /ac/api/external/orders', () => {
       body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI }).toString(),
     });
     const cafe24 = ((await tokenRes.json()) as { access_token: string }).access_token;
-    const viaCafe24 = await fetch(`${s.mallUrl('mall1')}/api/v2/admin/orders/20260301-0000001`, { headers: { authorization: `Bearer ${cafe24}` } });
+    // Cafe24 embeds an order's items and receivers only when asked (embed=items,receivers).
+    const viaCafe24 = await fetch(`${s.mallUrl('mall1')}/api/v2/admin/orders/20260301-0000001?embed=items,receivers`, { headers: { authorization: `Bearer ${cafe24}` } });
     expect(viaCafe24.status).toBe(200);
     expect(await viaCafe24.json()).toMatchObject({
       order: {
         order_id: '20260301-0000001', member_id: 'member1', buyer_name: 'Kim', payment_amount: '59900.50',
-        receiver: { name: 'Kim', zipcode: '06236', address1: 'Teheran-ro 1', address2: '2F', cellphone: '010-1234-5678', country_code: 'KR' },
+        receivers: [{ name: 'Kim', zipcode: '06236', address1: 'Teheran-ro 1', address2: '2F', cellphone: '010-1234-5678', country_code: 'KR' }],
         items: [
           { product_no: mug, quantity: 2, product_price: '15000.00' },
           { product_no: shirt, quantity: 1, product_price: '29900.50' },
