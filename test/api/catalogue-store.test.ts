@@ -89,3 +89,37 @@ describe.each(DIALECTS)('catalogue store on $name', (dialect) => {
     expect(await store.shop.orders.updateStatus('m2', o!.orderId, 'N30', T)).toBeUndefined();
   });
 });
+
+describe.each(DIALECTS)('migrations 011 and 012 on $name', (dialect) => {
+  test('a database made before them (013 already applied) gets them at the next start', async () => {
+    const { Kysely, Migrator } = await import('kysely');
+    const { migrationProvider } = await import('../../src/store/migrations/index.js');
+    // SQLite: a file, so the second open sees the first's database (":memory:" would be a new one).
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'shopauth-mig-'));
+    const opened = dialect.name === 'sqlite' ? { url: join(dir, 'm.db'), drop: async () => rmSync(dir, { recursive: true, force: true }) } : dialect.open();
+    // Migrate to what the database had before issue 16: every migration but 011 and 012.
+    const first = await openStore(opened.url, { migrate: false });
+    try {
+      const all = await migrationProvider.getMigrations();
+      const before = Object.fromEntries(Object.entries(all).filter(([name]) => !/^01[12]-/.test(name)));
+      const schema = first.schema;
+      const r = await new Migrator({ db: first.db as unknown as InstanceType<typeof Kysely<unknown>>, provider: { getMigrations: async () => before }, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
+      expect(r.error).toBeUndefined();
+    } finally {
+      await first.close();
+    }
+    const later = await openStore(opened.url);
+    try {
+      const applied = await later.db.selectFrom('kysely_migration' as never).select('name' as never).execute();
+      expect((applied as { name: string }[]).map((r) => r.name).filter((n) => /^01[1-3]-/.test(n)).sort()).toEqual(['011-categories-scripttags', '012-variants', '013-developers']);
+      expect(await later.shop.categories.count('none', {})).toBe(0);
+      expect(await later.shop.variants.list('none', [1])).toEqual([]);
+    } finally {
+      await later.close();
+      await opened.drop();
+    }
+  });
+});

@@ -92,7 +92,9 @@ export async function migrate(store: KyselyStore): Promise<string[]> {
   // PostgreSQL: name the schema, or kysely's check for its own tables sees another schema's
   // (it looks in every schema) and skips creating them in ours.
   const { db, schema } = store;
-  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  // Numbers are handed out to parallel work ahead of time: a database may already have a later
+  // one (013) when an earlier one (011) lands; it is applied then, not refused.
+  const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {
     const failed = results.find((r) => r.status === 'Error');
