@@ -95,6 +95,19 @@ const DESCRIBED: Record<string, Json> = {
     responses: { '200': { description: 'The login page, or the installed apps with Open and Remove (HTML).', content: { 'text/html': { schema: { type: 'string' } } } } },
   },
   'POST /console': consoleLogin('Login form of the operator console'),
+  'GET /storefront': {
+    summary: "Storefront preview of the mall's main page, carrying the apps' scripttags (docs/admin-api.md, Storefront preview)",
+    tags: ['scripttags'],
+    responses: { '200': { description: 'The page (HTML, sandboxed CSP) with a <script> per scripttag shown at MAIN.', content: { 'text/html': { schema: { type: 'string' } } } } },
+  },
+  'GET /storefront/*': {
+    summary: "Storefront preview of a page (product/list.html, product/detail.html, order/basket.html, ...) with the apps' scripttags for it",
+    tags: ['scripttags'],
+    responses: {
+      '200': { description: "The page (HTML, sandboxed CSP) with a <script> per scripttag at the page's display_location, except excluded paths.", content: { 'text/html': { schema: { type: 'string' } } } },
+      '404': { description: 'No such storefront page (HTML).' },
+    },
+  },
   'GET /console/apps/{client_id}/launch': {
     summary: 'App URL launch (wire.md): 302 to the App URL with the signed launch parameters',
     tags: ['console'],

@@ -51,6 +51,8 @@ describe('/openapi.json', () => {
       'GET /malls/{mall_id}/api/v2/oauth/authorize', 'POST /malls/{mall_id}/api/v2/oauth/token', 'POST /malls/{mall_id}/api/v2/oauth/revoke',
       'GET /openapi.json',
     ]));
+    expect(doc.paths['/malls/{mall_id}/storefront'].get.summary).toMatch(/^Storefront preview of the mall's main page/);
+    expect(doc.paths['/malls/{mall_id}/storefront/*'].get.responses['404']).toBeDefined();
     // The host form is the same routes without the prefix: listed once, not twice.
     expect(doc.paths['/api/v2/admin/products']).toBeUndefined();
     const list = doc.paths[`${ADMIN}/products`].get;
