@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
+import { STOREFRONT_PAGES } from '../api/scripttags.js';
 import { CURRENT_API_VERSION } from '../api/guard.js';
 import * as P from '../api/pod-schemas.js';
 import { LAUNCH_LANGS } from '../oauth/app-launch.js';
@@ -63,8 +64,21 @@ const consoleLogin = (summary: string): Json => ({
   responses: { '303': { description: 'Signed in: back to the page.' }, '401': { description: 'Wrong operator id or password (HTML).' }, '403': { description: 'CSRF check failed (HTML).' }, '429': { description: 'Throttled (HTML, Retry-After).' } },
 });
 
+/** The storefront preview's pages (docs/admin-api.md, Storefront preview). */
+const STOREFRONT_OPERATIONS: Record<string, Json> = Object.fromEntries(
+  Object.entries(STOREFRONT_PAGES).map(([page, location]) => [
+    `GET /storefront${page === '/' ? '' : page}`,
+    {
+      summary: `Storefront preview of ${page}, carrying the apps' scripttags shown at ${location}`,
+      tags: ['scripttags'],
+      responses: { '200': { description: `The page (HTML, sandboxed CSP) with a <script> per scripttag at ${location} or all, unless ${page} is excluded.`, content: { 'text/html': { schema: { type: 'string' } } } } },
+    },
+  ]),
+);
+
 /** Operations of routes that carry no schema of their own, keyed by "METHOD path-suffix". */
 const DESCRIBED: Record<string, Json> = {
+  ...STOREFRONT_OPERATIONS,
   'GET /api/v2/oauth/authorize': {
     summary: 'Authorization request (RFC 6749 §4.1.1; wire.md, Cafe24 dialect)',
     tags: ['oauth'],
@@ -95,19 +109,6 @@ const DESCRIBED: Record<string, Json> = {
     responses: { '200': { description: 'The login page, or the installed apps with Open and Remove (HTML).', content: { 'text/html': { schema: { type: 'string' } } } } },
   },
   'POST /console': consoleLogin('Login form of the operator console'),
-  'GET /storefront': {
-    summary: "Storefront preview of the mall's main page, carrying the apps' scripttags (docs/admin-api.md, Storefront preview)",
-    tags: ['scripttags'],
-    responses: { '200': { description: 'The page (HTML, sandboxed CSP) with a <script> per scripttag shown at MAIN.', content: { 'text/html': { schema: { type: 'string' } } } } },
-  },
-  'GET /storefront/*': {
-    summary: "Storefront preview of a page (product/list.html, product/detail.html, order/basket.html, ...) with the apps' scripttags for it",
-    tags: ['scripttags'],
-    responses: {
-      '200': { description: "The page (HTML, sandboxed CSP) with a <script> per scripttag at the page's display_location, except excluded paths.", content: { 'text/html': { schema: { type: 'string' } } } },
-      '404': { description: 'No such storefront page (HTML).' },
-    },
-  },
   'GET /console/apps/{client_id}/launch': {
     summary: 'App URL launch (wire.md): 302 to the App URL with the signed launch parameters',
     tags: ['console'],

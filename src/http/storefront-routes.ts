@@ -12,13 +12,12 @@ import type { Store } from '../store/types.js';
 export function storefrontRoutes(store: Store): FastifyPluginAsync {
   return async (app) => {
     const handler = async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
-      const rest = (req.params as { '*'?: string })['*'];
-      const path = rest === undefined || rest === '' ? '/' : `/${rest}`;
+      const path = req.routeOptions.url!.replace(/^.*\/storefront/, '') || '/';
       const tags = await storefrontTags(store, req.mall, path);
       const origins = [...new Set(tags.map((t) => new URL(t.src).origin))];
       const sources = origins.length > 0 ? origins.join(' ') : "'none'";
       return reply
-        .code(STOREFRONT_PAGES[path] === undefined ? 404 : 200)
+        .code(200)
         .headers({
           'content-type': 'text/html; charset=utf-8',
           'content-security-policy': `sandbox allow-scripts; default-src 'none'; script-src ${sources}; connect-src ${sources}; img-src * data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
@@ -28,7 +27,7 @@ export function storefrontRoutes(store: Store): FastifyPluginAsync {
         })
         .send(storefrontHtml({ mallName: req.mall.name, path, location: STOREFRONT_PAGES[path] ?? null, tags }));
     };
-    app.get('/storefront', { config: { dialect: 'page' } }, handler);
-    app.get('/storefront/*', { config: { dialect: 'page' } }, handler);
+    // One route per page the storefront has; any other path is the API's plain 404.
+    for (const page of Object.keys(STOREFRONT_PAGES)) app.get(`/storefront${page === '/' ? '' : page}`, { config: { dialect: 'page' } }, handler);
   };
 }
