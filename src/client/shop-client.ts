@@ -113,7 +113,7 @@ export class ShopClient {
    *
    * @example
    * ```ts
-   * for await (const order of client.paginate<Order>('orders', 'orders', { order_status: 'N00' })) handle(order);
+   * for await (const order of client.paginate<Order>('orders', 'orders', { order_status: 'N00', start_date: '2026-02-01', end_date: '2026-02-28' })) handle(order);
    * ```
    */
   async *paginate<T>(path: string, key: string, params: ListParams = {}): AsyncGenerator<T, void, undefined> {
@@ -168,7 +168,7 @@ export class ShopClient {
    *
    * @example
    * ```ts
-   * const unpaid = await client.orders.list({ order_status: 'N00', limit: 20 });
+   * const unpaid = await client.orders.list({ order_status: 'N00', start_date: '2026-02-01', end_date: '2026-02-28', limit: 20 });
    * ```
    */
   readonly orders = {
