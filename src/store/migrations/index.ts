@@ -8,6 +8,7 @@ import * as m006 from './006-pod-store-customer-id.js';
 import * as m007 from './007-app-secrets.js';
 import * as m008 from './008-token-indexes.js';
 import * as m013 from './013-developers.js';
+import * as m015 from './015-webhooks.js';
 
 /**
  * Versioned migrations, applied in name order at start and by `shopauth migrate`.
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '007-app-secrets': m007,
   '008-token-indexes': m008,
   '013-developers': m013,
+  '015-webhooks': m015,
 };
 
 export const migrationProvider: MigrationProvider = {

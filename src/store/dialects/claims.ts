@@ -1,0 +1,14 @@
+import type { SelectQueryBuilder } from 'kysely';
+
+/**
+ * Claiming queued work (webhook deliveries) when several servers share one database. PostgreSQL:
+ * the candidate rows are locked `FOR UPDATE SKIP LOCKED`, so concurrent claimers take disjoint
+ * rows without waiting on each other. SQLite has one writer: the claiming UPDATE ... RETURNING
+ * is atomic on its own, and the candidate select needs no lock (SQLite has no row locks).
+ */
+export function lockCandidates<DB, TB extends keyof DB, O>(
+  dialect: 'sqlite' | 'postgres',
+  query: SelectQueryBuilder<DB, TB, O>,
+): SelectQueryBuilder<DB, TB, O> {
+  return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
+}
