@@ -3,6 +3,7 @@ import type { Mall, Store } from '../store/types.js';
 import type { Order, OrderFilter, OrderInput, OrderStatus, YesNo } from '../store/shop-types.js';
 import { checkShopNo, invalidParameter, notFound, pageOf, pick, values, type Query } from './resources.js';
 import { compactLocalDate, isCalendarDate, isoLocal, localToEpoch, money, parseMoney } from './shop-time.js';
+import { emit } from '../webhooks/outbox.js';
 
 /**
  * Orders (scopes mall.read_order / mall.write_order). createOrders and listOrders are the
@@ -122,7 +123,35 @@ export async function createOrders(
         items,
       });
     }
-    return tx.shop.orders.create(mall.mallId, inputs, (seq, at) => `${compactLocalDate(at, mall.timezone)}-${String(seq).padStart(7, '0')}`);
+    const created = await tx.shop.orders.create(mall.mallId, inputs, (seq, at) => `${compactLocalDate(at, mall.timezone)}-${String(seq).padStart(7, '0')}`);
+    // Issue 12: the event in the change's transaction (webhooks/outbox.ts).
+    await emit(tx, deps.clock, mall, 'order.created', created.map((o) => resourceOf(orderView(o, mall))));
+    return created;
+  });
+}
+
+/** A view as a webhook resource: Cafe24's event_shop_no stands for shop_no. */
+export const resourceOf = <T extends { shop_no: number }>(view: T): Omit<T, 'shop_no'> => {
+  const { shop_no: _shopNo, ...rest } = view;
+  return rest;
+};
+
+/**
+ * Changes an order's status (PUT /orders/{order_id}), with its order.status_changed event in the
+ * same transaction; the POD Shop orderCode rides along for POD Shop subscribers.
+ */
+export async function setOrderStatus(deps: { store: Store; clock: Clock }, mall: Mall, orderId: string, body: { shop_no?: number; request: { order_status: OrderStatus } }) {
+  checkShopNo(mall, body.shop_no);
+  return deps.store.transaction(async (tx) => {
+    const changed = await tx.shop.orders.setStatus(mall.mallId, orderId, body.request.order_status);
+    if (!changed) throw notFound(`order ${orderId}`);
+    if (changed.previous !== body.request.order_status) {
+      const ref = (await tx.podOrderCodes.byOrder(mall.mallId, [orderId])).get(orderId);
+      await emit(tx, deps.clock, mall, 'order.status_changed', [
+        { order_id: orderId, order_status: body.request.order_status, previous_order_status: changed.previous, order_code: ref?.orderCode ?? null },
+      ]);
+    }
+    return { order: orderView(changed.order, mall) };
   });
 }
 

@@ -3,6 +3,8 @@ import type { Mall, Store } from '../store/types.js';
 import type { Product, ProductFilter, ProductInput, ProductPatch, YesNo } from '../store/shop-types.js';
 import { checkShopNo, notFound, numbers, pageOf, pick, values, type Query } from './resources.js';
 import { isoLocal, money, parseMoney } from './shop-time.js';
+import { resourceOf } from './orders.js';
+import { emit } from '../webhooks/outbox.js';
 
 /** Products (scopes mall.read_product / mall.write_product), in Cafe24's shape. */
 export function productView(p: Product, mall: Mall) {
@@ -97,19 +99,31 @@ const PRODUCT_DEFAULTS: ProductInput = {
 
 export async function createProduct(deps: { store: Store; clock: Clock }, mall: Mall, body: { shop_no?: number; request: ProductRequest }) {
   checkShopNo(mall, body.shop_no);
-  const [p] = await deps.store.shop.products.create(mall.mallId, [{ ...PRODUCT_DEFAULTS, ...patchOf(body.request) }], deps.clock.now());
-  return { product: productView(p!, mall) };
+  // Issue 12: each write with its event, in one transaction (webhooks/outbox.ts).
+  return deps.store.transaction(async (tx) => {
+    const [p] = await tx.shop.products.create(mall.mallId, [{ ...PRODUCT_DEFAULTS, ...patchOf(body.request) }], deps.clock.now());
+    const view = productView(p!, mall);
+    await emit(tx, deps.clock, mall, 'product.created', [resourceOf(view)]);
+    return { product: view };
+  });
 }
 
 export async function updateProduct(deps: { store: Store; clock: Clock }, mall: Mall, productNo: number, body: { shop_no?: number; request: ProductRequest }) {
   checkShopNo(mall, body.shop_no);
-  const p = await deps.store.shop.products.update(mall.mallId, productNo, patchOf(body.request), deps.clock.now());
-  if (!p) throw notFound(`product ${productNo}`);
-  return { product: productView(p, mall) };
+  return deps.store.transaction(async (tx) => {
+    const p = await tx.shop.products.update(mall.mallId, productNo, patchOf(body.request), deps.clock.now());
+    if (!p) throw notFound(`product ${productNo}`);
+    const view = productView(p, mall);
+    await emit(tx, deps.clock, mall, 'product.updated', [resourceOf(view)]);
+    return { product: view };
+  });
 }
 
-export async function deleteProduct(store: Store, mall: Mall, productNo: number, q: Query) {
+export async function deleteProduct(deps: { store: Store; clock: Clock }, mall: Mall, productNo: number, q: Query) {
   checkShopNo(mall, q.shop_no);
-  if (!(await store.shop.products.delete(mall.mallId, productNo))) throw notFound(`product ${productNo}`);
-  return { product: { product_no: productNo } };
+  return deps.store.transaction(async (tx) => {
+    if (!(await tx.shop.products.delete(mall.mallId, productNo))) throw notFound(`product ${productNo}`);
+    await emit(tx, deps.clock, mall, 'product.deleted', [{ product_no: productNo }]);
+    return { product: { product_no: productNo } };
+  });
 }

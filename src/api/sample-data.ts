@@ -1,7 +1,10 @@
 import type { Clock } from '../clock.js';
 import type { Mall, Store } from '../store/types.js';
 import type { CustomerInput, OrderStatus, ProductInput } from '../store/shop-types.js';
-import { createOrders, type OrderRequest } from './orders.js';
+import { createOrders, resourceOf, type OrderRequest } from './orders.js';
+import { customerView } from './customers.js';
+import { productView } from './products.js';
+import { emit } from '../webhooks/outbox.js';
 
 /**
  * Sample shop data for a sandbox mall (`shopauth mall create ... --sample-data`): products,
@@ -155,6 +158,9 @@ export async function seedSampleData(
     // Orders name products by position; map onto the numbers the mall handed out.
     const numberOf = (position: number) => made[position - 1]!.productNo;
     await tx.shop.customers.create(mall.mallId, data.customers);
+    // Issue 12: their events in the same transaction (none are written while no app listens).
+    await emit(tx, deps.clock, mall, 'product.created', made.map((p) => resourceOf(productView(p, mall))));
+    await emit(tx, deps.clock, mall, 'customer.created', data.customers.map((c) => resourceOf(customerView({ ...c, mallId: mall.mallId }, mall))));
     const orders = data.orders.map((o) => ({ ...o, items: o.items.map((it) => ({ ...it, product_no: numberOf(it.product_no) })) }));
     await createOrders({ store: tx, clock: deps.clock }, mall, orders);
     return { products: made.length, customers: data.customers.length, orders: orders.length };

@@ -279,6 +279,12 @@ export const orderRequestSchema: Schema = {
 };
 export const orderCreateBody = writeBody(orderRequestSchema, 'A new order: buyer, receiver and at least one item.');
 
+/** PUT /orders/{order_id}: the new status (issue 12: order.status_changed, POD Shop webHookType). */
+export const orderStatusBody = writeBody(
+  { type: 'object', additionalProperties: false, required: ['order_status'], properties: { order_status: orderStatus } },
+  'The order\'s new status.',
+);
+
 // ---- store -------------------------------------------------------------------------------------
 
 export const storeSchema: Schema = {

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, RouteShorthandOptions } from 'fastify';
 import { getCustomer, listCustomers } from '../api/customers.js';
 import { ApiGuard, type GuardOptions, type Guarded } from '../api/guard.js';
-import { countOrders, createOrders, getOrder, listOrderViews, orderView, type OrderRequest } from '../api/orders.js';
+import { countOrders, createOrders, getOrder, listOrderViews, orderView, setOrderStatus, type OrderRequest } from '../api/orders.js';
+import type { OrderStatus } from '../store/shop-types.js';
 import { countProducts, createProduct, deleteProduct, getProduct, listProducts, updateProduct, type ProductRequest } from '../api/products.js';
 import { checkShopNo, type Query } from '../api/resources.js';
 import * as S from '../api/schemas.js';
@@ -131,7 +132,7 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
     route({
       method: 'DELETE', url: '/products/:product_no', scope: 'mall.write_product', tag: 'products', summary: 'Delete a product',
       params: S.productNoParams, querystring: S.storeQuery, response: one({ type: 'object', properties: { product_no: { type: 'integer' } } }, 'product'),
-      handler: (req) => deleteProduct(ctx.store, req.mall, productNo(req), q(req)),
+      handler: (req) => deleteProduct(deps, req.mall, productNo(req), q(req)),
     });
 
     // ---- orders
@@ -159,6 +160,12 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
         const [order] = await createOrders(deps, req.mall, [body.request]);
         return { order: orderView(order!, req.mall) };
       },
+    });
+
+    route({
+      method: 'PUT', url: '/orders/:order_id', scope: 'mall.write_order', tag: 'orders', summary: 'Change an order\'s status',
+      params: S.orderIdParams, body: S.orderStatusBody, response: one(S.orderSchema, 'order'),
+      handler: (req) => setOrderStatus(deps, req.mall, (req.params as { order_id: string }).order_id, req.body as { shop_no?: number; request: { order_status: OrderStatus } }),
     });
 
     // ---- customers

@@ -337,6 +337,17 @@ export class KyselyOrders implements OrderStore {
     return (await this.withItems(mallId, [r]))[0];
   }
 
+  setStatus(mallId: string, orderId: string, status: OrderStatus): Promise<{ order: Order; previous: OrderStatus } | undefined> {
+    return atomic(this.db as unknown as Kysely<Database>, async (tx) => {
+      const db = tx as unknown as ShopDb;
+      const before = await db.selectFrom('orders').select('order_status').where('mall_id', '=', mallId).where('order_id', '=', orderId).executeTakeFirst();
+      if (!before) return undefined;
+      await db.updateTable('orders').set({ order_status: status }).where('mall_id', '=', mallId).where('order_id', '=', orderId).execute();
+      const order = await new KyselyOrders(db).get(mallId, orderId);
+      return order && { order, previous: before.order_status };
+    });
+  }
+
   async list(mallId: string, filter: OrderFilter, page: Page): Promise<Order[]> {
     const rows = await this.db
       .selectFrom('orders')
