@@ -119,7 +119,7 @@ export const productNoParams: Schema = {
   properties: { product_no: { type: 'integer', minimum: 1, maximum: 999_999_999, description: 'Product number.' } },
 };
 
-const writeBody = (request: Schema, description: string): Schema => ({
+export const writeBody = (request: Schema, description: string): Schema => ({
   type: 'object',
   additionalProperties: false,
   required: ['request'],

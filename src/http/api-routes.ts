@@ -9,6 +9,7 @@ import * as S from '../api/schemas.js';
 import { storeResource } from '../api/store-resource.js';
 import type { OAuthContext } from '../oauth/context.js';
 import { apiValidatorCompiler } from './api-validation.js';
+import { webhookApiRoutes } from './webhook-api-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,7 +40,8 @@ const one = (item: Record<string, unknown>, key: string) => ({ type: 'object', p
 const COUNT = { type: 'object', properties: { count: { type: 'integer' } } };
 const ERRORS = Object.fromEntries(['400', '401', '403', '404', '422', '429'].map((code) => [code, S.apiErrorSchema]));
 
-interface ApiRoute {
+/** One Admin API route: its guard's scope, schemas (validation and /openapi.json) and service. */
+export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   scope: string;
@@ -179,6 +181,9 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
       params: S.memberIdParams, querystring: fieldsOnly(S.customerListQuery), response: one(S.customerSchema, 'customer'),
       handler: (req) => getCustomer(ctx.store, req.mall, (req.params as { member_id: string }).member_id, q(req)),
     });
+
+    // ---- webhooks (issue 12)
+    webhookApiRoutes(ctx, route);
   };
 }
 

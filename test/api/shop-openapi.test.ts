@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
-import { adminApi, tokenFor } from './helpers.js';
+import { adminApi, ALL_SHOP_SCOPES, tokenFor } from './helpers.js';
 
 /** The OpenAPI 3.1 document at /openapi.json: valid, complete, and what the routes accept. */
 type Json = Record<string, any>;
@@ -15,7 +15,8 @@ const ADMIN = '/malls/{mall_id}/api/v2/admin';
 beforeAll(async () => {
   s = await startServer({ config: { rateLimit: null } });
   await seedMall(s, 'mall1');
-  api = adminApi(s, 'mall1', (await tokenFor(s, 'mall1')).token);
+  const scopes = [...ALL_SHOP_SCOPES, 'mall.read_application'];
+  api = adminApi(s, 'mall1', (await tokenFor(s, 'mall1', { scopes, appScopes: scopes })).token);
   await api.post('/products', { request: { product_name: 'Mug', price: '1000' } });
   const res = await fetch(`${s.url}/openapi.json`);
   expect(res.status).toBe(200);
@@ -61,6 +62,7 @@ describe('/openapi.json', () => {
       shop_no: '1', limit: '5', offset: '0', display: 'T', selling: 'F', product_no: '1', product_code: 'P0000001', custom_product_code: 'x',
       product_name: 'mug', order_id: '20260301-0000001', member_id: 'kim', order_status: 'N00', start_date: '2026-03-01', end_date: '2026-03-02',
       email: 'a@example.com', cellphone: '010-1111-2222', name: 'kim',
+      log_type: 'G', success: 'T', event_no: '90001', requested_start_date: '2026-03-01', requested_end_date: '2026-03-02',
     };
     let checked = 0;
     for (const [path, item] of Object.entries(doc.paths as Json)) {
