@@ -192,10 +192,12 @@ export class WebhookWorker {
   /**
    * Is the app still to be told? Installed in the mall (a live grant of a live app) with a scope
    * covering the type: uninstalling stops deliveries at once, even ones already queued. Its own
-   * app.uninstalled and test events (log_type T) go regardless.
+   * app.uninstalled and test events (log_type T, or sent again) go regardless.
    */
   private async stillWanted(d: WebhookDelivery): Promise<boolean> {
     if (d.logType === 'T' || d.eventType === 'app.uninstalled') return true;
+    // A test event sent again is still a test.
+    if (d.logType === 'R' && (await this.deps.store.webhooks.getEvent(d.eventId))?.data.test === 'T') return true;
     if (!isEventType(d.eventType)) return false;
     const type = d.eventType;
     const target = (await this.deps.store.webhooks.targets(d.mallId)).find((t) => t.subscription.subscriptionId === d.subscriptionId);
