@@ -5,7 +5,8 @@ import { revokeGrants } from '../../src/oauth/registry.js';
 import { addSubscription, replayDelivery } from '../../src/webhooks/subscriptions.js';
 import { WebhookWorker } from '../../src/webhooks/worker.js';
 import { adminApi, tokenFor } from '../api/helpers.js';
-import { seedMall } from '../support/fixtures.js';
+import { authorizeCode } from '../support/browser.js';
+import { seedApp, seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { startReceiver } from './receiver.js';
 
@@ -128,6 +129,7 @@ describe('webhook delivery', () => {
     const app = await installed();
     const sub = await addSubscription(s, { clientId: app.clientId, endpointUrl: r.url, eventTypes: ['product.created'] });
     const t0 = s.clock.now();
+    const before = await worker.metrics();
     await product(app.api);
     const at: number[] = [];
     const step = async (ms: number, expected: number) => {
@@ -151,6 +153,15 @@ describe('webhook delivery', () => {
     expect((await s.store.webhooks.attempts(d!.deliveryId)).map((a) => [a.attemptNo, a.startedAt - t0, a.outcome, a.statusCode, a.responseBody])).toEqual([
       [1, 0, 'http_error', 500, 'down'], [2, MIN, 'http_error', 500, 'down'], [3, 6 * MIN, 'http_error', 500, 'down'], [4, 36 * MIN, 'ok', 200, ''],
     ]);
+    // Metrics: this worker's attempts by outcome, deliveries finished, latency; the queue from the database.
+    const after = await worker.metrics();
+    expect(after.attempts.http_error - before.attempts.http_error).toBe(3);
+    expect(after.attempts.ok - before.attempts.ok).toBe(1);
+    expect(after.finished.delivered - before.finished.delivered).toBe(1);
+    expect(after.latency.count - before.latency.count).toBe(4);
+    expect(after.latency.buckets.at(-1)!.count).toBeLessThanOrEqual(after.latency.count);
+    expect(after.queue.due).toBe(0);
+    expect(after.queue.delivered).toBeGreaterThanOrEqual(1);
   });
 
   test('POD Shop: a receiver that never answers ends dead-lettered after 5 retries 10 minutes apart, and can be replayed', async () => {
@@ -189,6 +200,18 @@ describe('webhook delivery', () => {
     expect(r.received[6]!.body).toBe(r.received[0]!.body);
     expect(await s.store.webhooks.getDelivery(again.deliveryId)).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 204 });
     expect((await s.store.webhooks.getSubscription(sub.subscriptionId))!.failureStreak).toBe(0);
+  });
+
+  test('installing the app tells it (app.installed, 90076) in the transaction of the consent', async () => {
+    const r = await receiver();
+    const app = await seedApp(s, { scopes: ALL });
+    await addSubscription(s, { clientId: app.clientId, endpointUrl: r.url, eventTypes: ['app.installed'] });
+    await authorizeCode(s, { mallId, clientId: app.clientId, scope: 'mall.read_application' });
+    expect(await worker.tick()).toBe(1);
+    expect(JSON.parse(r.received[0]!.body)).toEqual({ event_no: 90076, resource: { mall_id: mallId, event_shop_no: '1', client_id: app.clientId, user_id: 'boss' } });
+    // A second consent is no new install.
+    await authorizeCode(s, { mallId, clientId: app.clientId, scope: 'mall.read_application' });
+    expect(await worker.tick()).toBe(0);
   });
 
   test('uninstalling the app stops its deliveries at once: queued ones are cancelled; it gets app.uninstalled only', async () => {
