@@ -159,4 +159,18 @@ describe.each(DIALECTS)('webhook storage on $name', (dialect) => {
     expect(counts.cancelled).toBeGreaterThanOrEqual(3);
     expect(counts.pending).toBeGreaterThanOrEqual(1);
   });
+
+  test('orders.setStatus (order.status_changed): the order as it now is and the status it had; unknown order undefined', async () => {
+    await createMall(deps(), { mallId: 'wh-status', name: 'S' });
+    const [o] = await store.shop.orders.create('wh-status', [{
+      memberId: null, buyerName: 'Kim', buyerEmail: '', buyerCellphone: '', orderStatus: 'N00', paid: 'F', currency: 'KRW',
+      receiver: { name: 'Kim', zipcode: '04524', address1: 'Seoul', address2: '', cellphone: '', countryCode: 'KR' },
+      orderPriceAmount: 100, shippingFee: 0, paymentAmount: 100, orderedAt: T, items: [{ productNo: 1, productCode: 'P0000001', productName: 'Mug', quantity: 1, productPrice: 100 }],
+    }], (seq) => `20260301-${String(seq).padStart(7, '0')}`);
+    const changed = await store.shop.orders.setStatus('wh-status', o!.orderId, 'N30');
+    expect(changed).toEqual({ order: { ...o, orderStatus: 'N30' }, previous: 'N00' });
+    expect((await store.shop.orders.get('wh-status', o!.orderId))!.orderStatus).toBe('N30');
+    expect(await store.shop.orders.setStatus('wh-status', '20260301-9999999', 'N30')).toBeUndefined();
+    expect(await store.shop.orders.setStatus('wh-other', o!.orderId, 'N30')).toBeUndefined();
+  });
 });
