@@ -169,7 +169,7 @@ export class WebhookWorker {
           signal: AbortSignal.timeout(this.options.timeoutMs),
         });
         statusCode = res.status;
-        responseBody = (await res.text()).slice(0, RESPONSE_KEPT);
+        responseBody = await answerOf(res);
         outcome = res.status >= 200 && res.status < 300 ? 'ok' : 'http_error';
       } catch (e) {
         const name = (e as { name?: string }).name;
@@ -221,6 +221,22 @@ export class WebhookWorker {
     c.latency.sumMs += latencyMs;
     for (const b of c.latency.buckets) if (latencyMs <= b.le) b.count++;
   }
+}
+
+/** The first characters of the receiver's answer; the rest is not read (a large answer costs nothing). */
+async function answerOf(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < RESPONSE_KEPT * 4) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader.cancel().catch(() => {});
+  return Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_KEPT);
 }
 
 /** A network failure in words, without anything of the request (no secrets are in it anyway). */
