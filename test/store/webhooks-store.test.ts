@@ -173,4 +173,27 @@ describe.each(DIALECTS)('webhook storage on $name', (dialect) => {
     expect(await store.shop.orders.setStatus('wh-status', '20260301-9999999', 'N30')).toBeUndefined();
     expect(await store.shop.orders.setStatus('wh-other', o!.orderId, 'N30')).toBeUndefined();
   });
+
+  test.runIf(dialect.name === 'postgres')('PostgreSQL: a claim does not wait for rows another open transaction has locked (SKIP LOCKED)', async () => {
+    const { sub } = await setup('wh-skip');
+    const at = T + 10_000_000;
+    // Earlier tests' deliveries out of the way (held for a long time), so only these four are claimable.
+    await store.webhooks.claim('drain', at, 1000, 1e12);
+    const made = await enqueue(sub, 'wh-skip', 4, at);
+    const ours = new Set(made.map((d) => d.deliveryId));
+    let resolveHeld!: () => void;
+    const held = new Promise<void>((ok) => (resolveHeld = ok));
+    let inside: string[] = [];
+    let outside: string[] = [];
+    // One transaction claims two and stays open while another claimer runs: it must get the other two at once.
+    await store.transaction(async (tx) => {
+      inside = (await tx.webhooks.claim('holder', at, 2, 60_000)).map((d) => d.deliveryId).filter((id) => ours.has(id));
+      outside = (await store.webhooks.claim('other', at, 100, 60_000)).map((d) => d.deliveryId).filter((id) => ours.has(id));
+      resolveHeld();
+    });
+    await held;
+    expect(inside.length).toBe(2);
+    expect(outside.length).toBe(2);
+    expect(new Set([...inside, ...outside])).toEqual(ours);
+  });
 });

@@ -240,7 +240,10 @@ export class KyselyWebhooks implements WebhookStore {
   claim(workerId: string, now: number, limit: number, leaseMs: number): Promise<WebhookDelivery[]> {
     return atomic(this.db as unknown as Kysely<Database>, async (tx) => {
       const db = tx as unknown as Db;
-      const candidates = lockCandidates(
+      // Two statements in one transaction: the candidates, locked (PostgreSQL) so no other claimer
+      // takes them, then the claim of exactly those. (One UPDATE ... WHERE id IN (SELECT ... LIMIT n
+      // FOR UPDATE SKIP LOCKED) can claim more than n on PostgreSQL: the subquery may be rescanned.)
+      const candidates = await lockCandidates(
         this.dialect,
         db
           .selectFrom('webhook_deliveries')
@@ -251,14 +254,12 @@ export class KyselyWebhooks implements WebhookStore {
           .orderBy('next_attempt_at')
           .orderBy('delivery_id')
           .limit(limit),
-      );
-      // The conditions again on the UPDATE: on SQLite the statement is the claim (one writer).
+      ).execute();
+      if (candidates.length === 0) return [];
       const rows = await db
         .updateTable('webhook_deliveries')
         .set({ claimed_by: workerId, claim_expires_at: now + leaseMs })
-        .where('delivery_id', 'in', candidates)
-        .where('status', '=', 'pending')
-        .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('claim_expires_at', '<=', now)]))
+        .where('delivery_id', 'in', candidates.map((c) => c.delivery_id))
         .returningAll()
         .execute();
       return rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.deliveryId.localeCompare(b.deliveryId));
