@@ -1,7 +1,17 @@
 import { createHmac } from 'node:crypto';
 import { sameText } from './wire.js';
 
-/** Why a webhook delivery was refused: a missing or bad signature, or a timestamp out of tolerance. */
+/**
+ * Why a webhook delivery was refused: a missing or bad signature (`ERR_WEBHOOK_INVALID`), or a
+ * timestamp out of tolerance (`ERR_WEBHOOK_STALE`).
+ *
+ * @example
+ * ```ts
+ * try { verifyWebhook(req.headers, body, CLIENT_SECRET); } catch (e) {
+ *   if (e instanceof WebhookVerificationError) res.writeHead(e.code === 'ERR_WEBHOOK_STALE' ? 408 : 401).end();
+ * }
+ * ```
+ */
 export class WebhookVerificationError extends Error {
   override readonly name = 'WebhookVerificationError';
   constructor(
@@ -12,7 +22,15 @@ export class WebhookVerificationError extends Error {
   }
 }
 
-/** A verified delivery: the parsed body and what its headers say. */
+/**
+ * A verified delivery: the parsed body and what its headers say.
+ *
+ * @example
+ * ```ts
+ * const hook: VerifiedWebhook<{ event_no: number; resource: { mall_id: string } }> = verifyWebhook(req.headers, body, CLIENT_SECRET);
+ * if (hook.payload.event_no === 90023) queueOrderSync(hook.payload.resource.mall_id, hook.eventId);
+ * ```
+ */
 export interface VerifiedWebhook<T = unknown> {
   /** Unix seconds of this attempt (X-Shopauth-Timestamp). */
   timestamp: number;
