@@ -5,6 +5,7 @@ import { checkShopNo, invalidParameter, notFound, pageOf, pick, values, type Que
 import { compactLocalDate, isCalendarDate, isoLocal, localToEpoch, money, parseMoney } from './shop-time.js';
 import { OAuthError } from '../oauth/errors.js';
 import { ORDER_MAX_MONTHS } from './schemas.js';
+import { emit } from '../webhooks/outbox.js';
 
 /**
  * Orders (scopes mall.read_order / mall.write_order). createOrders and listOrders are the
@@ -151,9 +152,18 @@ export async function createOrders(
         items,
       });
     }
-    return tx.shop.orders.create(mall.mallId, inputs, (seq, at) => `${compactLocalDate(at, mall.timezone)}-${String(seq).padStart(7, '0')}`);
+    const created = await tx.shop.orders.create(mall.mallId, inputs, (seq, at) => `${compactLocalDate(at, mall.timezone)}-${String(seq).padStart(7, '0')}`);
+    // Issue 12: the event in the change's transaction (webhooks/outbox.ts).
+    await emit(tx, deps.clock, mall, 'order.created', created.map((o) => resourceOf(fullOrderView(o, mall))));
+    return created;
   });
 }
+
+/** A view as a webhook resource: Cafe24's event_shop_no stands for shop_no. */
+export const resourceOf = <T extends { shop_no?: number }>(view: T): Omit<T, 'shop_no'> => {
+  const { shop_no: _shopNo, ...rest } = view;
+  return rest;
+};
 
 /** The filter of GET /orders and /orders/count; start_date/end_date are the mall's calendar days. */
 export function orderFilter(mall: Mall, q: Query): OrderFilter {
@@ -236,9 +246,9 @@ export async function listOrderViews(store: Store, mall: Mall, q: Query) {
 }
 
 /**
- * `PUT /orders/{order_id}`: the one write that changes an order's status (and its items'), in
- * one transaction; 409 when the order already has it. Later webhooks (order status changed)
- * hang off this function.
+ * `PUT /orders/{order_id}`: the one write that changes an order's status (and its items'), with
+ * its order.status_changed event in the same transaction (webhooks/outbox.ts); 409 when the order
+ * already has it. The POD Shop orderCode rides along for POD Shop subscribers.
  */
 export async function updateOrderStatus(deps: { store: Store; clock: Clock }, mall: Mall, orderId: string, body: { shop_no?: number; request: { order_status: OrderStatus } }) {
   checkShopNo(mall, body.shop_no);
@@ -246,8 +256,12 @@ export async function updateOrderStatus(deps: { store: Store; clock: Clock }, ma
   return deps.store.transaction(async (tx) => {
     const current = await orderOf(tx, mall, orderId);
     if (current.orderStatus === status) throw new OAuthError('invalid_request', `order ${orderId}: nothing to change, its order_status is already ${status}`, { status: 409 });
-    const updated = await tx.shop.orders.updateStatus(mall.mallId, orderId, status, deps.clock.now());
-    if (!updated) throw notFound(`order ${orderId}`);
-    return { order: fullOrderView(updated, mall) };
+    const changed = await tx.shop.orders.setStatus(mall.mallId, orderId, status);
+    if (!changed) throw notFound(`order ${orderId}`);
+    const ref = (await tx.podOrderCodes.byOrder(mall.mallId, [orderId])).get(orderId);
+    await emit(tx, deps.clock, mall, 'order.status_changed', [
+      { order_id: orderId, order_status: status, previous_order_status: changed.previous, order_code: ref?.orderCode ?? null },
+    ]);
+    return { order: fullOrderView(changed.order, mall) };
   });
 }

@@ -4,6 +4,8 @@ import type { CategoryLink, Product, ProductFilter, ProductInput, ProductPatch, 
 import { checkShopNo, invalidParameter, notFound, numbers, pageOf, pick, values, type Query } from './resources.js';
 import { isoLocal, money, parseMoney } from './shop-time.js';
 import { embeddedVariants } from './variants.js';
+import { resourceOf } from './orders.js';
+import { emit } from '../webhooks/outbox.js';
 
 /** Products (scopes mall.read_product / mall.write_product), in Cafe24's shape. */
 export function productView(p: Product, mall: Mall) {
@@ -138,7 +140,10 @@ export async function createProduct(deps: { store: Store; clock: Clock }, mall: 
     const [p] = await tx.shop.products.create(mall.mallId, [{ ...PRODUCT_DEFAULTS, ...patchOf(body.request) }], deps.clock.now());
     const { add } = await linksOf(tx, mall, p!.productNo, body.request);
     await tx.shop.categories.link(mall.mallId, add, []);
-    return { product: (await productViews(tx, mall, [p!], {}))[0]! };
+    // Issue 12: each write with its event, in one transaction (webhooks/outbox.ts).
+    await emit(tx, deps.clock, mall, 'product.created', [resourceOf(productView(p!, mall))]);
+    const view = (await productViews(tx, mall, [p!], {}))[0]!;
+    return { product: view };
   });
 }
 
@@ -150,12 +155,17 @@ export async function updateProduct(deps: { store: Store; clock: Clock }, mall: 
     if (!p) throw notFound(`product ${productNo}`);
     const { add, remove } = await linksOf(tx, mall, productNo, body.request);
     await tx.shop.categories.link(mall.mallId, add, remove);
-    return { product: (await productViews(tx, mall, [p], {}))[0]! };
+    await emit(tx, deps.clock, mall, 'product.updated', [resourceOf(productView(p, mall))]);
+    const view = (await productViews(tx, mall, [p], {}))[0]!;
+    return { product: view };
   });
 }
 
-export async function deleteProduct(store: Store, mall: Mall, productNo: number, q: Query) {
+export async function deleteProduct(deps: { store: Store; clock: Clock }, mall: Mall, productNo: number, q: Query) {
   checkShopNo(mall, q.shop_no);
-  if (!(await store.shop.products.delete(mall.mallId, productNo))) throw notFound(`product ${productNo}`);
-  return { product: { product_no: productNo } };
+  return deps.store.transaction(async (tx) => {
+    if (!(await tx.shop.products.delete(mall.mallId, productNo))) throw notFound(`product ${productNo}`);
+    await emit(tx, deps.clock, mall, 'product.deleted', [{ product_no: productNo }]);
+    return { product: { product_no: productNo } };
+  });
 }

@@ -2,7 +2,10 @@ import type { Clock } from '../clock.js';
 import type { Mall, Store } from '../store/types.js';
 import type { CategoryInput, CategoryLink, CustomerInput, OrderStatus, ProductInput, ProductOption } from '../store/shop-types.js';
 import { ROOT_CATEGORY_NO } from '../store/shop-types.js';
-import { createOrders, type OrderRequest } from './orders.js';
+import { createOrders, resourceOf, type OrderRequest } from './orders.js';
+import { customerView } from './customers.js';
+import { productView } from './products.js';
+import { emit } from '../webhooks/outbox.js';
 
 /** The owner of the sample data's scripttags: no app (so no app's API lists them); the storefront preview shows them. */
 export const SAMPLE_SCRIPTTAG_OWNER = 'sample-data';
@@ -221,6 +224,9 @@ export async function seedSampleData(
     // Orders name products by position; map onto the numbers the mall handed out.
     const numberOf = (position: number) => made[position - 1]!.productNo;
     await tx.shop.customers.create(mall.mallId, data.customers);
+    // Issue 12: their events in the same transaction (none are written while no app listens).
+    await emit(tx, deps.clock, mall, 'product.created', made.map((p) => resourceOf(productView(p, mall))));
+    await emit(tx, deps.clock, mall, 'customer.created', data.customers.map((c) => resourceOf(customerView({ ...c, mallId: mall.mallId }, mall))));
     const orders = data.orders.map((o) => ({ ...o, items: o.items.map((it) => ({ ...it, product_no: numberOf(it.product_no) })) }));
     await createOrders({ store: tx, clock: deps.clock }, mall, orders);
 

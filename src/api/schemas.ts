@@ -246,7 +246,7 @@ export const productNoParams: Schema = {
   properties: { product_no: { type: 'integer', minimum: 1, maximum: 999_999_999, description: 'Product number.' } },
 };
 
-function writeBody(request: Schema, description: string): Schema {
+export function writeBody(request: Schema, description: string): Schema {
   return {
     type: 'object',
     additionalProperties: false,
@@ -561,6 +561,8 @@ export const orderRequestSchema: Schema = {
   },
 };
 export const orderCreateBody = writeBody(orderRequestSchema, 'A new order: buyer, receiver and at least one item.');
+
+/** PUT /orders/{order_id}: the new status (issue 12: order.status_changed, POD Shop webHookType). */
 
 // ---- store -------------------------------------------------------------------------------------
 

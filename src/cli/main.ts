@@ -7,6 +7,7 @@ import { keysRotate, keysRotateSecret } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { appCreate, mallCreate, operatorAdd } from './commands/registry.js';
 import { serve } from './commands/serve.js';
+import { webhooksAdd, webhooksList, webhooksRemove, webhooksReplay } from './commands/webhooks.js';
 import { UsageError, type CliIO } from './io.js';
 
 type Command = (args: string[], io: CliIO) => Promise<number>;
@@ -27,6 +28,10 @@ const commands: Record<string, Command> = {
   'grants revoke': grantsRevoke,
   'keys rotate': keysRotate,
   'keys rotate-secret': keysRotateSecret,
+  'webhooks add': webhooksAdd,
+  'webhooks list': webhooksList,
+  'webhooks remove': webhooksRemove,
+  'webhooks replay': webhooksReplay,
   audit: auditCommand,
   login,
   call,
@@ -48,6 +53,8 @@ const USAGE = `usage: shopauth <command> [options]
   keys rotate   new JWT signing key; old keys stay published until their tokens expire
   keys rotate-secret --secret-file PATH   new server key first in the key file; the others keep verifying; sealed secrets resealed
   audit [--mall M] [--type login.failed] [--limit 100]   security events, newest first
+  webhooks add CLIENT_ID --url URL --events order.created,... [--dialect cafe24|pod] | webhooks list [CLIENT_ID] [--deliveries N]
+  webhooks remove SUBSCRIPTION_ID | webhooks replay DELIVERY_ID   event subscriptions of apps (docs/webhooks.md)
 
 For app developers (a session in $XDG_CONFIG_HOME/shopauth/, default ~/.config/shopauth/):
   login --mall M --client-id ID [--client-secret S | env SHOPAUTH_CLIENT_SECRET] --scopes a,b [--base URL|TEMPLATE] [--port 8765|0] [--redirect-uri URI] [--no-open] [--client-auth basic|body]

@@ -25,3 +25,4 @@ export { ShopClient, type ShopClientOptions } from './shop-client.js';
 export { TokenManager } from './token-manager.js';
 export { MemoryTokenStore, Mutex, type TokenStore } from './token-store.js';
 export type { ApiResponse, RequestOptions, RetryOptions } from './transport.js';
+export { verifyWebhook, WebhookVerificationError, type VerifiedWebhook } from './webhook.js';

@@ -14,6 +14,7 @@ import { createOptions, getInventory, getOptions, getVariant, listVariants, upda
 import type { OAuthContext } from '../oauth/context.js';
 import { apiValidatorCompiler } from './api-validation.js';
 import { storefrontRoutes } from './storefront-routes.js';
+import { webhookApiRoutes } from './webhook-api-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,7 +46,8 @@ const one = (item: Record<string, unknown>, key: string) => ({ type: 'object', p
 const COUNT = { type: 'object', properties: { count: { type: 'integer' } } };
 const ERRORS = Object.fromEntries(['400', '401', '403', '404', '422', '429'].map((code) => [code, S.apiErrorSchema]));
 
-interface ApiRoute {
+/** One Admin API route: its guard's scope, schemas (validation and /openapi.json) and service. */
+export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   scope: string;
@@ -153,7 +155,7 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
     route({
       method: 'DELETE', url: '/products/:product_no', scope: 'mall.write_product', tag: 'products', summary: 'Delete a product',
       params: S.productNoParams, querystring: S.storeQuery, response: one({ type: 'object', properties: { product_no: { type: 'integer' } } }, 'product'),
-      handler: (req) => deleteProduct(ctx.store, req.mall, productNo(req), q(req)),
+      handler: (req) => deleteProduct(deps, req.mall, productNo(req), q(req)),
     });
 
     // ---- options, variants, inventories
@@ -339,6 +341,9 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
       params: S.memberIdParams, querystring: fieldsOnly(S.customerListQuery), response: one(S.customerSchema, 'customer'),
       handler: (req) => getCustomer(ctx.store, req.mall, (req.params as { member_id: string }).member_id, q(req)),
     });
+
+    // ---- webhooks (issue 12)
+    webhookApiRoutes(ctx, route);
   };
 }
 

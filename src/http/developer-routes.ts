@@ -8,10 +8,15 @@ import type { LoginThrottle } from '../oauth/login-throttle.js';
 import { RegistryError } from '../oauth/registry.js';
 import type { App, Developer } from '../store/types.js';
 import { langOf, page, tr } from './pages.js';
+import { DIALECT_EVENT_TYPES } from '../webhooks/events.js';
+import { addSubscription, replayDelivery, sendTestEvent, subscriptionOf, WebhookInputError, WebhookNotFound } from '../webhooks/subscriptions.js';
+import type { WebhookSubscription } from '../store/webhook-types.js';
 import { formList, pageParams } from './params.js';
 import { assertCsrf, csrfToken, DEVELOPER_REALM, DEVELOPER_SESSION_MALL, endSession, operatorRealmAt, sessionDeveloper, sessionId, startSession } from './session.js';
 
 type AppParams = { Params: { client_id: string } };
+type HookParams = { Params: { client_id: string; subscription_id: string } };
+type ResendParams = { Params: { client_id: string; subscription_id: string; delivery_id: string } };
 
 const BASE = '/developers';
 const u = {
@@ -28,7 +33,13 @@ const u = {
   remove: (id: string) => `${BASE}/apps/${encodeURIComponent(id)}/delete`,
   testRun: (id: string) => `${BASE}/apps/${encodeURIComponent(id)}/test-run`,
   adopt: (id: string) => `${BASE}/unowned/${encodeURIComponent(id)}/adopt`,
+  hooks: (id: string) => `${BASE}/apps/${encodeURIComponent(id)}/webhooks`,
+  hook: (id: string, sub: string) => `${BASE}/apps/${encodeURIComponent(id)}/webhooks/${encodeURIComponent(sub)}`,
 };
+
+/** How many recent deliveries a subscription's page lists. */
+const RECENT_DELIVERIES = 50;
+const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}`;
 
 /** The choices of the rotation form: how long the previous secret keeps working. */
 const GRACES = { now: 0, hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 } as const;
@@ -89,11 +100,45 @@ export function developerRoutes(ctx: OAuthContext, options: { throttle?: LoginTh
         error: p.error,
       }, p.status ?? (p.error ? 400 : 200));
     };
-    const appPage = (req: FastifyRequest, reply: FastifyReply, d: Developer, a: App, extra: { notice?: string; secret?: string; graceNote?: string } = {}) =>
+    // Issue 12: a subscription disabled after a run of failures says so, on the app's page and its own.
+    const hookView = (req: FastifyRequest, a: App, h: WebhookSubscription) => ({
+      endpointUrl: h.endpointUrl, eventTypes: h.eventTypes, dialect: h.dialect, status: h.status, href: u.hook(a.clientId, h.subscriptionId),
+      disabledNotice: h.status === 'disabled' && h.disabledAt !== null ? tr(req)('dev.hooks.disabled_notice', { when: `${utc(h.disabledAt)} UTC`, n: h.failureStreak }) : undefined,
+    });
+    const appPage = async (req: FastifyRequest, reply: FastifyReply, d: Developer, a: App, extra: { notice?: string; secret?: string; graceNote?: string; error?: string } = {}) =>
       devPage(req, reply, d, 'dev-app', '', {
         app: { name: a.name, clientId: a.clientId, appUrl: a.appUrl, redirectUris: a.redirectUris, confidential: a.clientType === 'confidential', scopes: scopeItems(langOf(req), a.scopes) },
         urls: { edit: u.edit(a.clientId), rotate: u.rotate(a.clientId), remove: u.remove(a.clientId), testRun: u.testRun(a.clientId) },
+        hooks: { subscriptions: (await ctx.store.webhooks.listSubscriptions(a.clientId)).map((h) => hookView(req, a, h)), add: u.hooks(a.clientId), eventTypes: DIALECT_EVENT_TYPES.cafe24 },
         ...extra,
+      }, extra.error ? 400 : 200);
+    const hookPage = async (req: FastifyRequest, reply: FastifyReply, d: Developer, a: App, h: WebhookSubscription, notice?: string) => {
+      const base = u.hook(a.clientId, h.subscriptionId);
+      const deliveries = (await ctx.store.webhooks.listDeliveries({ subscriptionId: h.subscriptionId, limit: RECENT_DELIVERIES })).map((x) => ({
+        id: x.deliveryId, at: utc(x.createdAt), eventType: x.eventType, logType: x.logType, status: x.status, attempts: x.attempts,
+        code: x.lastStatusCode ?? (x.lastError ? x.lastError.slice(0, 60) : '-'), latency: x.lastLatencyMs === null ? '-' : `${x.lastLatencyMs} ms`,
+        resend: `${base}/deliveries/${encodeURIComponent(x.deliveryId)}/resend`,
+      }));
+      return devPage(req, reply, d, 'dev-webhook', '', {
+        app: { name: a.name }, back: u.app(a.clientId), hook: hookView(req, a, h), deliveries, notice,
+        urls: { test: `${base}/test`, enable: `${base}/enable`, remove: `${base}/delete` },
+      });
+    };
+    /** The developer's subscription of their app, or 404 (as for an app that is not theirs). */
+    const ownedHook = async (d: Developer, clientId: string, subscriptionId: string) => {
+      const a = await ownedApp(ctx, d, clientId);
+      try {
+        return { a, h: await subscriptionOf(ctx.store, subscriptionId, a.clientId) };
+      } catch (error) {
+        if (error instanceof WebhookNotFound) throw new OAuthError('not_found', 'no such webhook subscription');
+        throw error;
+      }
+    };
+    const hookInput = <T>(fn: () => Promise<T>) =>
+      fn().catch((error: unknown) => {
+        if (error instanceof WebhookInputError) throw new OAuthError('invalid_request', error.message);
+        if (error instanceof WebhookNotFound) throw new OAuthError('not_found', error.message);
+        throw error;
       });
 
     app.get(BASE, { config }, async (req, reply) => {
@@ -230,6 +275,65 @@ export function developerRoutes(ctx: OAuthContext, options: { throttle?: LoginTh
       const base = `/malls/${mall.mallId}`;
       await startSession(ctx, req, reply, operator, operatorRealmAt(mall.mallId, base));
       return reply.redirect(`${base}/console/apps/${encodeURIComponent(a.clientId)}/install`, 303);
+    });
+
+    // ---- webhooks (issue 12): add, deliveries, send again, send a test event, enable, remove
+    app.post<AppParams>('/developers/apps/:client_id/webhooks', post, async (req, reply) => {
+      const f = form(req);
+      const d = await developer(req, reply);
+      if (!d) return reply;
+      const a = await ownedApp(ctx, d, req.params.client_id);
+      try {
+        const h = await addSubscription(ctx, { clientId: a.clientId, endpointUrl: (f.endpoint_url ?? '').trim(), eventTypes: formList(req, 'event_type'), dialect: f.dialect === 'pod' ? 'pod' : 'cafe24' });
+        return hookPage(req, reply, d, a, h, tr(req)('dev.hooks.added'));
+      } catch (error) {
+        if (error instanceof WebhookInputError) return appPage(req, reply, d, a, { error: error.message });
+        throw error;
+      }
+    });
+    app.get<HookParams>('/developers/apps/:client_id/webhooks/:subscription_id', { config }, async (req, reply) => {
+      const d = await developer(req, reply);
+      if (!d) return reply;
+      const { a, h } = await ownedHook(d, req.params.client_id, req.params.subscription_id);
+      return hookPage(req, reply, d, a, h);
+    });
+    app.post<HookParams>('/developers/apps/:client_id/webhooks/:subscription_id/test', post, async (req, reply) => {
+      form(req);
+      const d = await developer(req, reply);
+      if (!d) return reply;
+      const { a, h } = await ownedHook(d, req.params.client_id, req.params.subscription_id);
+      const { mall } = await sandboxOf(ctx, d);
+      await hookInput(() => sendTestEvent(ctx, h, mall.mallId));
+      return hookPage(req, reply, d, a, h, tr(req)('dev.hooks.test_sent'));
+    });
+    app.post<HookParams>('/developers/apps/:client_id/webhooks/:subscription_id/enable', post, async (req, reply) => {
+      form(req);
+      const d = await developer(req, reply);
+      if (!d) return reply;
+      const { a, h } = await ownedHook(d, req.params.client_id, req.params.subscription_id);
+      await ctx.store.webhooks.setSubscriptionStatus(h.subscriptionId, 'enabled', ctx.clock.now());
+      return hookPage(req, reply, d, a, (await ctx.store.webhooks.getSubscription(h.subscriptionId))!, tr(req)('dev.hooks.enabled_notice'));
+    });
+    app.post<HookParams>('/developers/apps/:client_id/webhooks/:subscription_id/delete', post, async (req, reply) => {
+      const f = form(req);
+      const d = await developer(req, reply);
+      if (!d) return reply;
+      const { a, h } = await ownedHook(d, req.params.client_id, req.params.subscription_id);
+      if (f.confirm !== 'yes') {
+        return page(req, reply, 200, 'confirm', { message: tr(req)('dev.hooks.remove_confirm', { url: h.endpointUrl }), button: tr(req)('dev.hooks.remove'), action: req.url, cancel: u.hook(a.clientId, h.subscriptionId), csrfToken: csrf(req, reply) });
+      }
+      await ctx.store.webhooks.removeSubscription(h.subscriptionId);
+      return reply.redirect(u.app(a.clientId), 303);
+    });
+    app.post<ResendParams>('/developers/apps/:client_id/webhooks/:subscription_id/deliveries/:delivery_id/resend', post, async (req, reply) => {
+      form(req);
+      const d = await developer(req, reply);
+      if (!d) return reply;
+      const { a, h } = await ownedHook(d, req.params.client_id, req.params.subscription_id);
+      const original = await ctx.store.webhooks.getDelivery(req.params.delivery_id);
+      if (!original || original.subscriptionId !== h.subscriptionId) throw new OAuthError('not_found', 'no such delivery');
+      await hookInput(() => replayDelivery(ctx, original.deliveryId, a.clientId));
+      return hookPage(req, reply, d, a, h, tr(req)('dev.hooks.resent'));
     });
 
     app.get(u.unowned, { config }, async (req, reply) => {

@@ -15,6 +15,7 @@ import { openSharedState, type SharedState } from '../shared-state/index.js';
 import { LOGIN_LIMITS, LoginThrottle } from '../oauth/login-throttle.js';
 import { TokenLimiter } from '../oauth/token-limits.js';
 import { Purger } from '../oauth/purge.js';
+import { WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { apiRoutes } from './api-routes.js';
 import { openApi } from './openapi.js';
 import { demoRoutes } from './demo-routes.js';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   demo?: boolean;
   /** Purge expired codes, tokens and sessions on a schedule (oauth/purge.ts); `serve` turns it on. */
   purge?: boolean;
+  /** Run the webhook delivery worker on its timer (webhooks/worker.ts); `serve` turns it on. Off: tests call `webhooks.tick()`. */
+  webhooks?: boolean | Partial<WebhookWorkerOptions>;
 }
 
 export interface Server {
@@ -49,6 +52,8 @@ export interface Server {
   guard: ApiGuard;
   /** Deletes expired codes, tokens and sessions; scheduled when `purge` is set (serve). */
   purger: Purger;
+  /** Delivers webhooks from the outbox; on its timer when `webhooks` is set (serve). */
+  webhooks: WebhookWorker;
 }
 
 // Trace ids: 12 random bytes in hex, cut from the CSPRNG pool (oauth/secrets.ts): a slice of a
@@ -104,6 +109,9 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const purger = new Purger(store, clock, (err) => app.log.error({ err }, 'purge failed'));
   if (options.purge) purger.start();
   app.addHook('onClose', () => purger.stop());
+  const webhooks = new WebhookWorker(ctx, typeof options.webhooks === 'object' ? options.webhooks : {}, (err) => app.log.error({ err }, 'webhook delivery failed'));
+  if (options.webhooks) webhooks.start();
+  app.addHook('onClose', () => webhooks.stop());
   // Login throttling per account and per address, in the same shared buckets (oauth/login-throttle.ts).
   const loginThrottle = new LoginThrottle(shared.bucket, clock, LOGIN_LIMITS, (err) => app.log.error({ err }, 'login throttle unavailable'));
   openApi(app, { title: 'shopauth', version: '0.1.0' });
@@ -139,5 +147,5 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     await scope.register(oauthRoutes(ctx, issuerOf, limiter));
     await scope.register(apiRoutes(ctx, guard));
   });
-  return { app, ctx, shared, guard, purger };
+  return { app, ctx, shared, guard, purger, webhooks };
 }

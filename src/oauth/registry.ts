@@ -5,6 +5,7 @@ import { isTimeZone } from './local-time.js';
 import { hashPassword, randomAlnum, type SecretHasher } from './secrets.js';
 import type { Sealer } from './sealing.js';
 import { validateRegisteredScopes } from './scopes.js';
+import { emit } from '../webhooks/outbox.js';
 
 /**
  * The registry of malls, operators and apps: used by the CLI, the demo seed and the consoles.
@@ -59,7 +60,7 @@ export async function addOperator(
 }
 
 /** RFC 8252 §7.3 and §8.3: the loopback interface, as an IP literal (any port) or `localhost`. */
-function isLoopback(url: URL): boolean {
+export function isLoopback(url: URL): boolean {
   return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname);
 }
 
@@ -177,13 +178,20 @@ export async function createApp(
  * every operator's) and every token issued under them are revoked at once.
  */
 export async function revokeGrants(deps: RegistryDeps, input: { mallId: string; clientId: string; userId?: string }): Promise<Grant[]> {
-  if (!(await deps.store.malls.get(input.mallId))) throw new RegistryError(`no mall ${input.mallId}`);
-  const live = (await deps.store.grants.list(input.mallId)).filter(
-    (g) => g.clientId === input.clientId && g.revokedAt === null && (input.userId === undefined || g.userId === input.userId),
-  );
+  const mall = await deps.store.malls.get(input.mallId);
+  if (!mall) throw new RegistryError(`no mall ${input.mallId}`);
+  const ofApp = (await deps.store.grants.list(input.mallId)).filter((g) => g.clientId === input.clientId && g.revokedAt === null);
+  const live = ofApp.filter((g) => input.userId === undefined || g.userId === input.userId);
   if (live.length === 0) throw new RegistryError(`app ${input.clientId} holds no live grant in mall ${input.mallId}${input.userId ? ` from ${input.userId}` : ''}`);
   const now = deps.clock.now();
-  const revoked: Grant[] = [];
-  for (const g of live) if (await deps.store.grants.revoke(g.grantId, now)) revoked.push({ ...g, revokedAt: now });
-  return revoked;
+  return deps.store.transaction(async (store) => {
+    // Issue 12: the last grant going uninstalls the app: its app.uninstalled event (to it alone,
+    // while it still counts as installed), and nothing else of it goes out any more.
+    const uninstalled = live.length === ofApp.length;
+    if (uninstalled) await emit(store, deps.clock, mall, 'app.uninstalled', [{ client_id: input.clientId }], { only: input.clientId });
+    const revoked: Grant[] = [];
+    for (const g of live) if (await store.grants.revoke(g.grantId, now)) revoked.push({ ...g, revokedAt: now });
+    if (uninstalled) await store.webhooks.cancelPending(input.mallId, input.clientId, now, 'app.uninstalled');
+    return revoked;
+  });
 }

@@ -151,8 +151,8 @@ export interface OrderStore {
   /** Inserts orders with their items, numbering them from the mall's counter; `orderId` names each. */
   create(mallId: string, inputs: OrderInput[], orderId: (seq: number, orderedAt: number) => string): Promise<Order[]>;
   get(mallId: string, orderId: string): Promise<Order | undefined>;
-  /** Sets the status of an order (its items show the order's); the order as stored after, or undefined. */
-  updateStatus(mallId: string, orderId: string, status: OrderStatus, now: number): Promise<Order | undefined>;
+  /** Sets the order's status; the order as it now is and the status it had, or undefined if there is no such order. */
+  setStatus(mallId: string, orderId: string, status: OrderStatus): Promise<{ order: Order; previous: OrderStatus } | undefined>;
   /** Ordered by ordered_at, then sequence. */
   list(mallId: string, filter: OrderFilter, page: Page): Promise<Order[]>;
   count(mallId: string, filter: OrderFilter): Promise<number>;

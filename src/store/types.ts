@@ -1,4 +1,5 @@
 import type { ShopStore } from './shop-types.js';
+import type { WebhookStore } from './webhook-types.js';
 
 /**
  * The storage seam: small interfaces keyed by hash, one implementation over kysely
@@ -316,6 +317,8 @@ export interface Store {
   readonly purge: PurgeStore;
   /** Products, customers and orders behind the Admin API (store/shop-types.ts). */
   readonly shop: ShopStore;
+  /** Webhook subscriptions, the outbox, deliveries and attempts (store/webhook-types.ts). */
+  readonly webhooks: WebhookStore;
   /** Runs fn in one transaction: all of its writes land, or none. */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;

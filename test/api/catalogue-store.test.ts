@@ -77,17 +77,6 @@ describe.each(DIALECTS)('catalogue store on $name', (dialect) => {
     await store.shop.usageLimits.set('app-a', null);
     expect(await store.shop.usageLimits.get('app-a')).toBeUndefined();
   });
-
-  test('orders: updateStatus changes the status and returns the order with items', async () => {
-    const [o] = await store.shop.orders.create('m1', [{
-      memberId: null, buyerName: 'Kim', buyerEmail: '', buyerCellphone: '', receiver: { name: 'Kim', zipcode: '1', address1: 'Seoul', address2: '', cellphone: '', countryCode: 'KR' },
-      orderStatus: 'N00', paid: 'F', currency: 'KRW', orderPriceAmount: 100, shippingFee: 0, paymentAmount: 100, orderedAt: T,
-      items: [{ productNo: 2, productCode: 'P0000002', productName: 'Mug', quantity: 1, productPrice: 100 }],
-    }], (seq) => `20260301-${String(seq).padStart(7, '0')}`);
-    const u = await store.shop.orders.updateStatus('m1', o!.orderId, 'N30', T);
-    expect(u).toMatchObject({ orderId: o!.orderId, orderStatus: 'N30', items: [expect.objectContaining({ productName: 'Mug' })] });
-    expect(await store.shop.orders.updateStatus('m2', o!.orderId, 'N30', T)).toBeUndefined();
-  });
 });
 
 describe.each(DIALECTS)('migrations 011 and 012 on $name', (dialect) => {

@@ -73,6 +73,7 @@ describe('/openapi.json', () => {
       product_name: 'mug', order_id: '20260301-0000001', member_id: 'kim', order_status: 'N00', start_date: '2026-03-01', end_date: '2026-03-02',
       email: 'a@example.com', cellphone: '010-1111-2222', name: 'kim', category: '24', category_no: '24', category_depth: '1',
       parent_category_no: '1', category_name: 'outer', script_no: '1', src: 'https://cdn.example/app.js', display_location: 'MAIN', skin_no: '1',
+      log_type: 'G', success: 'T', event_no: '90001', requested_start_date: '2026-03-01', requested_end_date: '2026-03-02',
     };
     const embeds: Record<string, string> = { '/products': 'variants', '/products/{product_no}': 'inventories', '/orders': 'items', '/orders/{order_id}': 'buyer' };
     let checked = 0;

@@ -6,6 +6,7 @@ import { seedDemo } from '../../demo.js';
 import { parse, result, str, type CliIO } from '../io.js';
 import type { OAuthContext } from '../../oauth/context.js';
 import { resealAll, sealedCount } from '../../oauth/reseal.js';
+import { webhookSettingFromEnv } from '../../webhooks/worker.js';
 
 /** `shopauth serve [--port 8080] [--host 127.0.0.1] [--demo]`: runs until SIGINT or SIGTERM. */
 export async function serve(args: string[], io: CliIO): Promise<number> {
@@ -27,7 +28,7 @@ export async function serve(args: string[], io: CliIO): Promise<number> {
   for (const k of ['db', 'port', 'host', 'public-url', 'mall-domain', 'rate-limit', 'log-level', 'redis', 'api-versions', 'trust-proxy', 'secret-file', 'token-rate-limit']) flags[k] = str(p, k);
   const config = loadConfig(flags);
   const store = await openStore(config.db);
-  const { app, ctx } = await buildServer({ config, store, clock: systemClock, demo: p.values.demo === true, purge: true });
+  const { app, ctx } = await buildServer({ config, store, clock: systemClock, demo: p.values.demo === true, purge: true, webhooks: webhookSettingFromEnv(process.env) });
   try {
     await checkServerKey(ctx, p.values.demo === true, io);
   } catch (error) {

@@ -4,6 +4,7 @@ import type { OAuthContext } from '../context.js';
 import { OAuthError } from '../errors.js';
 import { randomAlnum } from '../secrets.js';
 import type { AuthorizationRequest } from './request.js';
+import { emit } from '../../webhooks/outbox.js';
 
 /** wire.md: only the representative operator (type P) may consent; a sub-operator gets access_denied. */
 export function assertMayConsent(operator: Operator): void {
@@ -20,6 +21,7 @@ export async function approve(ctx: OAuthContext, mall: Mall, operator: Operator,
   // Cafe24-looking codes: 22 alphanumerics, ~131 bits.
   const code = randomAlnum(22);
   await ctx.store.transaction(async (store) => {
+    const installed = (await store.grants.list(mall.mallId)).some((g) => g.clientId === request.client.clientId && g.revokedAt === null);
     const grant = await store.grants.upsert({
       grantId: randomUUID(),
       mallId: mall.mallId,
@@ -43,6 +45,8 @@ export async function approve(ctx: OAuthContext, mall: Mall, operator: Operator,
       consumedAt: null,
       createdAt: now,
     });
+    // Issue 12: the first live grant installs the app in the mall (app.installed, same transaction).
+    if (!installed) await emit(store, ctx.clock, mall, 'app.installed', [{ client_id: request.client.clientId, user_id: operator.userId }]);
   });
   return code;
 }

@@ -347,11 +347,15 @@ export class KyselyOrders implements OrderStore {
     return (await this.withItems(mallId, [r]))[0];
   }
 
-  /** One write: the order's status (webhooks of a status change hang off this). */
-  async updateStatus(mallId: string, orderId: string, status: OrderStatus, _now: number): Promise<Order | undefined> {
-    const r = await this.db.updateTable('orders').set({ order_status: status }).where('mall_id', '=', mallId).where('order_id', '=', orderId).returningAll().executeTakeFirst();
-    if (!r) return undefined;
-    return (await this.withItems(mallId, [r]))[0];
+  setStatus(mallId: string, orderId: string, status: OrderStatus): Promise<{ order: Order; previous: OrderStatus } | undefined> {
+    return atomic(this.db as unknown as Kysely<Database>, async (tx) => {
+      const db = tx as unknown as ShopDb;
+      const before = await db.selectFrom('orders').select('order_status').where('mall_id', '=', mallId).where('order_id', '=', orderId).executeTakeFirst();
+      if (!before) return undefined;
+      await db.updateTable('orders').set({ order_status: status }).where('mall_id', '=', mallId).where('order_id', '=', orderId).execute();
+      const order = await new KyselyOrders(db).get(mallId, orderId);
+      return order && { order, previous: before.order_status };
+    });
   }
 
   async list(mallId: string, filter: OrderFilter, page: Page): Promise<Order[]> {

@@ -14,6 +14,7 @@ import { KyselyPodOrderCodes } from './pod-order-codes.js';
 import { KyselyAppSecrets } from './app-secrets.js';
 import { KyselyPurge } from './purge.js';
 import { KyselyDevelopers } from './developers.js';
+import { KyselyWebhooks } from './webhooks.js';
 
 export class KyselyStore implements Store {
   readonly malls;
@@ -31,6 +32,7 @@ export class KyselyStore implements Store {
   readonly appSecrets;
   readonly purge;
   readonly developers;
+  readonly webhooks;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -53,6 +55,7 @@ export class KyselyStore implements Store {
     this.appSecrets = new KyselyAppSecrets(db);
     this.purge = new KyselyPurge(db);
     this.developers = new KyselyDevelopers(db);
+    this.webhooks = new KyselyWebhooks(db, dialect);
   }
 
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {

@@ -10,6 +10,7 @@ import * as m008 from './008-token-indexes.js';
 import * as m011 from './011-categories-scripttags.js';
 import * as m012 from './012-variants.js';
 import * as m013 from './013-developers.js';
+import * as m015 from './015-webhooks.js';
 
 /**
  * Versioned migrations, applied in name order at start and by `shopauth migrate`.
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '011-categories-scripttags': m011,
   '012-variants': m012,
   '013-developers': m013,
+  '015-webhooks': m015,
 };
 
 export const migrationProvider: MigrationProvider = {
