@@ -1,0 +1,134 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openStore, type KyselyStore } from '../../src/store/kysely/store.js';
+import type { TokenRecord } from '../../src/store/types.js';
+import { pgSchemaUrl } from '../support/dialects.js';
+
+/**
+ * The lock order of docs/store.md on PostgreSQL (READ COMMITTED), where it matters: SQLite's
+ * writers are serialized by BEGIN IMMEDIATE already (store/dialects/locking.ts).
+ */
+describe('PostgreSQL locking and retries', () => {
+  let store: KyselyStore;
+  let drop: () => Promise<void>;
+  const T = 1_772_334_000_123;
+  const token = (hash: string, over: Partial<TokenRecord> = {}): TokenRecord => ({
+    tokenHash: hash, kind: 'refresh', mallId: 'm1', clientId: 'c1', userId: 'boss', grantId: 'g1', familyId: 'fam-1', scopes: ['mall.read_store'],
+    jti: null, issuedAt: T, expiresAt: T + 7_200_000, rotatedAt: null, revokedAt: null, ...over,
+  });
+  /** Resolves once some backend of this database waits for a lock (pg_locks), i.e. the other transaction is blocked. */
+  const someoneWaits = async () => {
+    for (;;) {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks where not granted`.execute(store.db);
+      if ((rows[0]?.n ?? 0) > 0) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  const gate = () => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    return { open, opened };
+  };
+
+  beforeAll(async () => {
+    const opened = pgSchemaUrl();
+    drop = opened.drop;
+    store = await openStore(opened.url);
+    await store.malls.create({ mallId: 'm1', name: 'Shop', timezone: 'Asia/Seoul', shopNo: 1, createdAt: T });
+    for (const [clientId, kind] of [['c1', 'app'], ['pod', 'credentials']] as const) {
+      await store.apps.create({
+        clientId, secretHash: 'h', kind, mallId: kind === 'app' ? null : 'm1', name: 'A', appUrl: 'https://a', redirectUris: [], scopes: ['mall.read_store'],
+        clientType: 'confidential', rateLimit: null, apiVersion: null, createdAt: T, revokedAt: null,
+      });
+    }
+    await store.grants.upsert({ grantId: 'g1', mallId: 'm1', clientId: 'c1', userId: 'boss', scopes: ['mall.read_store'], updatedAt: T });
+  });
+  afterAll(async () => {
+    await store.close();
+    await drop();
+  });
+
+  test('a family revocation waits for the refresh holding the grant lock and revokes the pair it inserted', async () => {
+    await store.tokens.save([token('old')]);
+    const inserted = gate();
+    const release = gate();
+    const refresh = store.transaction(async (tx) => {
+      await tx.tokens.lockFamily({ grantId: 'g1', clientId: 'c1', familyId: 'fam-1' });
+      await tx.tokens.rotate('old', T + 1);
+      await tx.tokens.save([token('new-a', { kind: 'access', parentHash: 'old' }), token('new-r', { parentHash: 'old' })]);
+      inserted.open();
+      await release.opened;
+    });
+    await inserted.opened;
+    const revocation = store.transaction(async (tx) => {
+      await tx.tokens.lockFamily({ grantId: 'g1', clientId: 'c1', familyId: 'fam-1' });
+      return tx.tokens.revokeFamily('fam-1', T + 2);
+    });
+    await someoneWaits();
+    release.open();
+    await refresh;
+    // old (rotated, not yet revoked) and the new pair: nothing of the family is left live.
+    expect(await revocation).toBe(3);
+    for (const hash of ['old', 'new-a', 'new-r']) expect((await store.tokens.get(hash))?.revokedAt).toBe(T + 2);
+  });
+
+  test('a grant revocation waits likewise: no pair minted under the lock survives it', async () => {
+    await store.tokens.save([token('g-old', { familyId: 'fam-2' })]);
+    const inserted = gate();
+    const release = gate();
+    const refresh = store.transaction(async (tx) => {
+      expect(await tx.tokens.lockFamily({ grantId: 'g1', clientId: 'c1', familyId: 'fam-2' })).toBe(true);
+      await tx.tokens.save([token('g-new', { familyId: 'fam-2' })]);
+      inserted.open();
+      await release.opened;
+    });
+    await inserted.opened;
+    const revoke = store.grants.revoke('g1', T + 3);
+    await someoneWaits();
+    release.open();
+    await refresh;
+    expect(await revoke).toBe(true);
+    expect((await store.tokens.get('g-new'))?.revokedAt).toBe(T + 3);
+    // After it, the lock reports the grant dead.
+    expect(await store.transaction((tx) => tx.tokens.lockFamily({ grantId: 'g1', clientId: 'c1', familyId: 'fam-2' }))).toBe(false);
+  });
+
+  test('a grant-less (POD Shop) family: credential revocation waits for the app lock the refresh shares', async () => {
+    const pod = (hash: string) => token(hash, { clientId: 'pod', grantId: null, familyId: 'fam-pod' });
+    const inserted = gate();
+    const release = gate();
+    const refresh = store.transaction(async (tx) => {
+      expect(await tx.tokens.lockFamily({ grantId: null, clientId: 'pod', familyId: 'fam-pod' })).toBe(true);
+      await tx.tokens.save([pod('pod-new')]);
+      inserted.open();
+      await release.opened;
+    });
+    await inserted.opened;
+    const revoke = store.apps.revoke('pod', T + 4);
+    await someoneWaits();
+    release.open();
+    await refresh;
+    expect(await revoke).toBe(true);
+    expect((await store.tokens.get('pod-new'))?.revokedAt).toBe(T + 4);
+  });
+
+  test('a deadlock (40P01) is retried: both transactions complete', async () => {
+    await store.settings.putIfAbsent('a', '0');
+    await store.settings.putIfAbsent('b', '0');
+    const both = gate();
+    let held = 0;
+    let tries = 0;
+    const cross = (first: string, second: string) =>
+      store.transaction(async (tx) => {
+        tries++;
+        const k = tx as KyselyStore;
+        await sql`update settings set value = value || '+' where key = ${first}`.execute(k.db);
+        if (++held === 2) both.open();
+        await both.opened;
+        await sql`update settings set value = value || '+' where key = ${second}`.execute(k.db);
+      });
+    await Promise.all([cross('a', 'b'), cross('b', 'a')]);
+    expect(tries).toBe(3);
+    expect([await store.settings.get('a'), await store.settings.get('b')]).toEqual(['0++', '0++']);
+  }, 30_000);
+});
