@@ -42,8 +42,11 @@ export const refreshTokenGrant = {
         // token rotated less than the grace ago may be exchanged ONCE more (issue 15, item 6);
         // the pair it was first rotated into is revoked, so one chain stays live. Past the grace,
         // or a second time, it is reuse (RFC 9700 §4.14.2).
+        // `now` was read before the lock: a rotation that won the lock may be later than it, so
+        // "rotated less than the grace ago" needs a grace at all (with none, it read as -1 ms < 0).
         const rotatedAt = rotation.token.rotatedAt ?? now;
-        const inGrace = ownerLive && now - rotatedAt < ctx.lifetimes.refreshGraceMs;
+        const grace = ctx.lifetimes.refreshGraceMs;
+        const inGrace = ownerLive && grace > 0 && now - rotatedAt < grace;
         if (inGrace && (await store.tokens.retryRotated(hash, now))) {
           await ctx.audit.write(store, { type: 'refresh.grace_retry', ...who, detail: { family_id: token.familyId, rotated_ms_ago: now - rotatedAt } });
         } else {
