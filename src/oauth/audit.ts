@@ -167,9 +167,11 @@ export class AuditLog {
   }
 }
 
-/** For one-shot processes (the CLI): records the events and waits until they are stored. */
+/**
+ * Writes the events into `store` now (the CLI): pass the transaction's store of the change they
+ * record, so both land or neither does (issue 9, crash safety).
+ */
 export async function recordEvents(store: Store, clock: Clock, events: AuditInput[]): Promise<void> {
   const log = new AuditLog(store, clock);
-  for (const e of events) log.record(e);
-  await log.flush();
+  for (const e of events) await log.write(store, e);
 }
