@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { toOAuthError } from '../../src/http/errors.js';
 import { openStore, type KyselyStore } from '../../src/store/kysely/store.js';
-import type { TokenRecord } from '../../src/store/types.js';
+import { StoreBusyError, type TokenRecord } from '../../src/store/types.js';
 import { pgSchemaUrl } from '../support/dialects.js';
 
 /**
@@ -131,4 +132,22 @@ describe('PostgreSQL locking and retries', () => {
     expect(tries).toBe(3);
     expect([await store.settings.get('a'), await store.settings.get('b')]).toEqual(['0++', '0++']);
   }, 30_000);
+
+  test('retries are bounded: after 5 tries a still-failing transaction is StoreBusyError, answered 503 with Retry-After', async () => {
+    let tries = 0;
+    const failing = store.transaction(async (tx) => {
+      tries++;
+      // A real serialization failure (SQLSTATE 40001) raised by PostgreSQL itself.
+      await sql`do $$ begin raise exception 'conflict' using errcode = 'serialization_failure'; end $$`.execute((tx as KyselyStore).db);
+    });
+    const error = await failing.then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreBusyError);
+    expect(tries).toBe(5);
+    const wire = toOAuthError(error);
+    expect({ status: wire.status, error: wire.error, headers: wire.headers }).toEqual({ status: 503, error: 'temporarily_unavailable', headers: { 'retry-after': '1' } });
+    // Anything else is not retried.
+    tries = 0;
+    await expect(store.transaction(async () => { tries++; throw new Error('not retryable'); })).rejects.toThrow('not retryable');
+    expect(tries).toBe(1);
+  });
 });
