@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toOAuthError } from '../../src/http/errors.js';
 import { openStore, type KyselyStore } from '../../src/store/kysely/store.js';
-import { StoreBusyError, type TokenRecord } from '../../src/store/types.js';
+import { StoreBusyError, type Store, type TokenRecord } from '../../src/store/types.js';
 import { pgSchemaUrl } from '../support/dialects.js';
 
 /**
@@ -17,10 +17,10 @@ describe('PostgreSQL locking and retries', () => {
     tokenHash: hash, kind: 'refresh', mallId: 'm1', clientId: 'c1', userId: 'boss', grantId: 'g1', familyId: 'fam-1', scopes: ['mall.read_store'],
     jti: null, issuedAt: T, expiresAt: T + 7_200_000, rotatedAt: null, revokedAt: null, ...over,
   });
-  /** Resolves once some backend of this database waits for a lock (pg_locks), i.e. the other transaction is blocked. */
-  const someoneWaits = async () => {
+  /** Resolves once some backend waits for a lock that backend `holder` holds (pg_blocking_pids). */
+  const blockedBy = async (holder: number) => {
     for (;;) {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks where not granted`.execute(store.db);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where ${holder} = any(pg_blocking_pids(pid))`.execute(store.db);
       if ((rows[0]?.n ?? 0) > 0) return;
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -49,67 +49,68 @@ describe('PostgreSQL locking and retries', () => {
     await drop();
   });
 
-  test('a family revocation waits for the refresh holding the grant lock and revokes the pair it inserted', async () => {
-    await store.tokens.save([token('old')]);
+  /**
+   * Runs `refresh` in a transaction that stays open once it has written; meanwhile starts
+   * `revocation`, waits until PostgreSQL shows it blocked by the refresh, then lets the refresh commit.
+   */
+  async function whileRefreshing<T>(refresh: (tx: Store) => Promise<void>, revocation: () => Promise<T>): Promise<T> {
     const inserted = gate();
     const release = gate();
-    const refresh = store.transaction(async (tx) => {
-      await tx.tokens.lockFamily({ grantId: 'g1', clientId: 'c1', familyId: 'fam-1' });
-      await tx.tokens.rotate('old', T + 1);
-      await tx.tokens.save([token('new-a', { kind: 'access', parentHash: 'old' }), token('new-r', { parentHash: 'old' })]);
+    let holder = 0;
+    const held = store.transaction(async (tx) => {
+      await refresh(tx);
+      holder = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute((tx as KyselyStore).db)).rows[0]!.pid;
       inserted.open();
       await release.opened;
     });
     await inserted.opened;
-    const revocation = store.transaction(async (tx) => {
-      await tx.tokens.lockFamily({ grantId: 'g1', clientId: 'c1', familyId: 'fam-1' });
-      return tx.tokens.revokeFamily('fam-1', T + 2);
-    });
-    await someoneWaits();
+    const contender = revocation();
+    await blockedBy(holder);
     release.open();
-    await refresh;
+    await held;
+    return contender;
+  }
+
+  test('a family revocation waits for the refresh holding the grant lock and revokes the pair it inserted', async () => {
+    await store.tokens.save([token('old')]);
+    const owner = { grantId: 'g1', clientId: 'c1', familyId: 'fam-1' };
+    const revoked = await whileRefreshing(
+      async (tx) => {
+        await tx.tokens.lockFamily(owner);
+        await tx.tokens.rotate('old', T + 1);
+        await tx.tokens.save([token('new-a', { kind: 'access', parentHash: 'old' }), token('new-r', { parentHash: 'old' })]);
+      },
+      () => store.transaction(async (tx) => (await tx.tokens.lockFamily(owner), tx.tokens.revokeFamily('fam-1', T + 2))),
+    );
     // old (rotated, not yet revoked) and the new pair: nothing of the family is left live.
-    expect(await revocation).toBe(3);
+    expect(revoked).toBe(3);
     for (const hash of ['old', 'new-a', 'new-r']) expect((await store.tokens.get(hash))?.revokedAt).toBe(T + 2);
   });
 
   test('a grant revocation waits likewise: no pair minted under the lock survives it', async () => {
-    await store.tokens.save([token('g-old', { familyId: 'fam-2' })]);
-    const inserted = gate();
-    const release = gate();
-    const refresh = store.transaction(async (tx) => {
-      expect(await tx.tokens.lockFamily({ grantId: 'g1', clientId: 'c1', familyId: 'fam-2' })).toBe(true);
-      await tx.tokens.save([token('g-new', { familyId: 'fam-2' })]);
-      inserted.open();
-      await release.opened;
-    });
-    await inserted.opened;
-    const revoke = store.grants.revoke('g1', T + 3);
-    await someoneWaits();
-    release.open();
-    await refresh;
-    expect(await revoke).toBe(true);
+    const owner = { grantId: 'g1', clientId: 'c1', familyId: 'fam-2' };
+    const revoked = await whileRefreshing(
+      async (tx) => {
+        expect(await tx.tokens.lockFamily(owner)).toBe(true);
+        await tx.tokens.save([token('g-new', { familyId: 'fam-2' })]);
+      },
+      () => store.grants.revoke('g1', T + 3),
+    );
+    expect(revoked).toBe(true);
     expect((await store.tokens.get('g-new'))?.revokedAt).toBe(T + 3);
     // After it, the lock reports the grant dead.
-    expect(await store.transaction((tx) => tx.tokens.lockFamily({ grantId: 'g1', clientId: 'c1', familyId: 'fam-2' }))).toBe(false);
+    expect(await store.transaction((tx) => tx.tokens.lockFamily(owner))).toBe(false);
   });
 
   test('a grant-less (POD Shop) family: credential revocation waits for the app lock the refresh shares', async () => {
-    const pod = (hash: string) => token(hash, { clientId: 'pod', grantId: null, familyId: 'fam-pod' });
-    const inserted = gate();
-    const release = gate();
-    const refresh = store.transaction(async (tx) => {
-      expect(await tx.tokens.lockFamily({ grantId: null, clientId: 'pod', familyId: 'fam-pod' })).toBe(true);
-      await tx.tokens.save([pod('pod-new')]);
-      inserted.open();
-      await release.opened;
-    });
-    await inserted.opened;
-    const revoke = store.apps.revoke('pod', T + 4);
-    await someoneWaits();
-    release.open();
-    await refresh;
-    expect(await revoke).toBe(true);
+    const revoked = await whileRefreshing(
+      async (tx) => {
+        expect(await tx.tokens.lockFamily({ grantId: null, clientId: 'pod', familyId: 'fam-pod' })).toBe(true);
+        await tx.tokens.save([token('pod-new', { clientId: 'pod', grantId: null, familyId: 'fam-pod' })]);
+      },
+      () => store.apps.revoke('pod', T + 4),
+    );
+    expect(revoked).toBe(true);
     expect((await store.tokens.get('pod-new'))?.revokedAt).toBe(T + 4);
   });
 

@@ -435,24 +435,22 @@ class GroupCommitDriver implements Driver {
   }
 
   private readerStatement(sql: string): Statement {
-    let stmt = this.readerStatements.get(sql);
-    if (!stmt) {
-      if (!this.reader) throw new Error('the database is not open');
-      if (this.readerStatements.size >= 1000) this.readerStatements.clear();
-      stmt = this.reader.prepare(sql);
-      this.readerStatements.set(sql, stmt);
-    }
-    return stmt;
+    return prepare(this.reader, this.readerStatements, sql);
   }
 
   private statement(sql: string): Statement {
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      if (!this.db) throw new Error('the database is not open');
-      if (this.statements.size >= 1000) this.statements.clear();
-      stmt = this.db.prepare(sql);
-      this.statements.set(sql, stmt);
-    }
-    return stmt;
+    return prepare(this.db, this.statements, sql);
   }
+}
+
+/** The connection's statement for `sql`, prepared once (at most 1000 kept per connection). */
+function prepare(db: BetterSqlite3.Database | undefined, cache: Map<string, Statement>, sql: string): Statement {
+  let stmt = cache.get(sql);
+  if (!stmt) {
+    if (!db) throw new Error('the database is not open');
+    if (cache.size >= 1000) cache.clear();
+    stmt = db.prepare(sql);
+    cache.set(sql, stmt);
+  }
+  return stmt;
 }
