@@ -103,8 +103,7 @@ export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf, options: 
       }
       if (form.decision !== 'allow') throw new OAuthError('invalid_request', 'decision must be allow or deny');
       try {
-        const code = await approve(ctx, req.mall, operator, request);
-        ctx.audit.record({ type: 'consent.given', ...who, detail: { scope: request.scopes.join(' ') } });
+        const code = await approve(ctx, req.mall, operator, request, { ip: who.ip, traceId: who.traceId });
         return respond(req, reply, request.redirectUri, { code, state: request.state }, 303);
       } catch (err) {
         if (err instanceof OAuthError && err.error === 'access_denied') return redirectError(req, reply, request.redirectUri, request.state, err, 303);

@@ -213,8 +213,12 @@ export function consoleRoutes(ctx: OAuthContext, options: { throttle?: LoginThro
       if (!operator) return reply;
       const form = formParams(req);
       try {
-        const created = await createCredentials({ store: ctx.store, clock: ctx.clock, hasher: ctx.hasher }, { mallId: req.mall.mallId, scopes: formList(req, 'scope'), ...(form.name ? { name: form.name } : {}) });
-        ctx.audit.record({ type: 'credentials.created', mallId: req.mall.mallId, clientId: created.app.clientId, userId: operator.userId, ...meta(req), detail: { scope: created.app.scopes.join(' ') } });
+        // The credentials and their event in one transaction (docs/store.md).
+        const created = await ctx.store.transaction(async (store) => {
+          const made = await createCredentials({ store, clock: ctx.clock, hasher: ctx.hasher }, { mallId: req.mall.mallId, scopes: formList(req, 'scope'), ...(form.name ? { name: form.name } : {}) });
+          await ctx.audit.write(store, { type: 'credentials.created', mallId: req.mall.mallId, clientId: made.app.clientId, userId: operator.userId, ...meta(req), detail: { scope: made.app.scopes.join(' ') } });
+          return made;
+        });
         // The key is in this response only (only its hash is stored).
         return credentialsPage(req, reply, operator, { created: { clientId: created.app.clientId, key: created.clientSecret } });
       } catch (error) {
@@ -228,8 +232,10 @@ export function consoleRoutes(ctx: OAuthContext, options: { throttle?: LoginThro
       const target = await ctx.store.apps.get(req.params.client_id);
       if (!target || target.kind !== 'credentials' || target.mallId !== req.mall.mallId || target.revokedAt !== null) throw new OAuthError('not_found', 'no such API credentials');
       if (!confirmed(req)) return confirmPage(req, reply, tr(req)('credentials.revoke_confirm', { name: target.name }), tr(req)('credentials.revoke'), urls(req).credentials);
-      await revokeCredentials({ store: ctx.store, clock: ctx.clock, hasher: ctx.hasher }, target.clientId);
-      ctx.audit.record({ type: 'credentials.revoked', mallId: req.mall.mallId, clientId: target.clientId, userId: operator.userId, ...meta(req) });
+      await ctx.store.transaction(async (store) => {
+        await revokeCredentials({ store, clock: ctx.clock, hasher: ctx.hasher }, target.clientId);
+        await ctx.audit.write(store, { type: 'credentials.revoked', mallId: req.mall.mallId, clientId: target.clientId, userId: operator.userId, ...meta(req) });
+      });
       return reply.redirect(urls(req).credentials, 303);
     });
 

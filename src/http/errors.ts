@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError, wireDescription } from '../oauth/errors.js';
+import { StoreBusyError } from '../store/types.js';
 import { page } from './pages.js';
 
 /**
@@ -20,6 +21,8 @@ declare module 'fastify' {
 /** Anything thrown, as an OAuthError: framework errors keep their 4xx, the rest is a 500 that says nothing. */
 export function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
+  // The store retried the transaction and the database still aborted it (docs/store.md): temporary.
+  if (err instanceof StoreBusyError) return new OAuthError('temporarily_unavailable', 'the server is busy; retry shortly', { headers: { 'retry-after': '1' } });
   const e = err as { statusCode?: number; code?: string };
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new OAuthError('payload_too_large', 'the request body is too large');
   if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new OAuthError('unsupported_media_type', 'this Content-Type is not accepted here');

@@ -53,7 +53,8 @@ function eventId(at: number): string {
 }
 
 /**
- * The audit log: fire-and-forget with batching. `record` never throws and never waits: it queues
+ * The audit log. Security events that record a change are written with it (`write`). The rest
+ * (token.issued, logins) is fire-and-forget with batching: `record` never throws and never waits: it queues
  * the event, and the queue is written off the request's path (the token endpoint pays one array
  * push) every 20 ms, or on the next turn once 256 are queued: a few multi-row INSERTs under load
  * rather than one per turn, each joining the store's group commit (store/dialects/sqlite.ts). A
@@ -80,24 +81,38 @@ export class AuditLog {
     this.sink = sink;
   }
 
+  /**
+   * Writes a security event in the caller's transaction (`store` is the transaction's): it lands
+   * with the change it records, or neither does (issue 9, crash safety). Reuse detection,
+   * revocations, consents, credential and key changes go this way; only high-volume events
+   * (token.issued) are batched through `record`.
+   */
+  async write(store: Store, input: AuditInput): Promise<void> {
+    await store.audit.append([this.event(input)]);
+  }
+
+  private event(input: AuditInput): AuditEvent {
+    const at = this.clock.now();
+    return {
+      id: eventId(at),
+      at,
+      type: input.type,
+      mallId: input.mallId ?? null,
+      clientId: input.clientId ?? null,
+      userId: input.userId ?? null,
+      ip: input.ip ?? null,
+      traceId: input.traceId ?? null,
+      detail: input.detail ?? null,
+    };
+  }
+
   record(input: AuditInput): void {
     try {
       if (this.queue.length >= MAX_QUEUE) {
         this.dropped++;
         return;
       }
-      const at = this.clock.now();
-      this.queue.push({
-        id: eventId(at),
-        at,
-        type: input.type,
-        mallId: input.mallId ?? null,
-        clientId: input.clientId ?? null,
-        userId: input.userId ?? null,
-        ip: input.ip ?? null,
-        traceId: input.traceId ?? null,
-        detail: input.detail ?? null,
-      });
+      this.queue.push(this.event(input));
       if (this.queue.length >= FLUSH_EVENTS) {
         if (!this.soon) {
           this.soon = true;
@@ -152,9 +167,11 @@ export class AuditLog {
   }
 }
 
-/** For one-shot processes (the CLI): records the events and waits until they are stored. */
+/**
+ * Writes the events into `store` now (the CLI): pass the transaction's store of the change they
+ * record, so both land or neither does (issue 9, crash safety).
+ */
 export async function recordEvents(store: Store, clock: Clock, events: AuditInput[]): Promise<void> {
   const log = new AuditLog(store, clock);
-  for (const e of events) log.record(e);
-  await log.flush();
+  for (const e of events) await log.write(store, e);
 }

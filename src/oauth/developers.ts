@@ -77,17 +77,19 @@ export async function registerApp(
   const created = await ctx.store.transaction(async (store) => {
     const made = await createApp({ ...deps(ctx), store }, input);
     await store.developers.own(made.app.clientId, developer.developerId);
+    await ctx.audit.write(store, { type: 'app.registered', clientId: made.app.clientId, userId: developer.email, ...meta, detail: { client_type: made.app.clientType } });
     return made;
   });
-  ctx.audit.record({ type: 'app.registered', clientId: created.app.clientId, userId: developer.email, ...meta, detail: { client_type: created.app.clientType } });
   return created;
 }
 
 export async function updateApp(ctx: OAuthContext, developer: Developer, clientId: string, input: { name: string; appUrl: string; redirectUris: string[]; scopes: string[] }, meta: Meta): Promise<App> {
   const app = await ownedApp(ctx, developer, clientId);
   const fields = checkAppFields(input);
-  await ctx.store.apps.update(app.clientId, fields);
-  ctx.audit.record({ type: 'app.updated', clientId, userId: developer.email, ...meta });
+  await ctx.store.transaction(async (store) => {
+    await store.apps.update(app.clientId, fields);
+    await ctx.audit.write(store, { type: 'app.updated', clientId, userId: developer.email, ...meta });
+  });
   return { ...app, ...fields };
 }
 
@@ -106,16 +108,18 @@ export async function rotateSecret(ctx: OAuthContext, developer: Developer, clie
     await store.apps.setSecretHash(clientId, ctx.hasher.hash(clientSecret, 'client'));
     await store.appSecrets.put({ clientId, sealedSecret: ctx.secretSealer.seal(clientId, clientSecret), createdAt: now });
     await store.appSecrets.setPrevious(clientId, previousUntil === null ? null : { secretHash: app.secretHash!, expiresAt: previousUntil });
+    await ctx.audit.write(store, { type: 'app.secret_rotated', clientId, userId: developer.email, ...meta, detail: { grace_seconds: Math.round(graceMs / 1000) } });
   });
-  ctx.audit.record({ type: 'app.secret_rotated', clientId, userId: developer.email, ...meta, detail: { grace_seconds: Math.round(graceMs / 1000) } });
   return { clientSecret, previousUntil };
 }
 
 /** Deletes (revokes) the app: every grant and token of it in every mall dies at once. */
 export async function deleteApp(ctx: OAuthContext, developer: Developer, clientId: string, meta: Meta): Promise<void> {
   await ownedApp(ctx, developer, clientId);
-  await ctx.store.apps.revoke(clientId, ctx.clock.now());
-  ctx.audit.record({ type: 'app.deleted', clientId, userId: developer.email, ...meta });
+  await ctx.store.transaction(async (store) => {
+    await store.apps.revoke(clientId, ctx.clock.now());
+    await ctx.audit.write(store, { type: 'app.deleted', clientId, userId: developer.email, ...meta });
+  });
 }
 
 /** A platform admin adopts an app no developer owns. */

@@ -100,13 +100,17 @@ export async function removeApp(
   if (operator.userType !== 'P') throw new OAuthError('access_denied', 'only the representative operator can remove apps');
   let revoked: Grant[];
   try {
-    revoked = await ctx.store.transaction((store) => revokeGrants({ store, clock: ctx.clock, hasher: ctx.hasher }, { mallId: mall.mallId, clientId }));
+    // The revocations and their events in one transaction (docs/store.md).
+    revoked = await ctx.store.transaction(async (store) => {
+      const done = await revokeGrants({ store, clock: ctx.clock, hasher: ctx.hasher }, { mallId: mall.mallId, clientId });
+      for (const g of done) {
+        await ctx.audit.write(store, { type: 'grant.revoked', mallId: mall.mallId, clientId, userId: g.userId, ...meta, detail: { grant_id: g.grantId, by: operator.userId } });
+      }
+      return done;
+    });
   } catch (error) {
     if (error instanceof RegistryError) throw notInstalled();
     throw error;
-  }
-  for (const g of revoked) {
-    ctx.audit.record({ type: 'grant.revoked', mallId: mall.mallId, clientId, userId: g.userId, ...meta, detail: { grant_id: g.grantId, by: operator.userId } });
   }
   return revoked;
 }

@@ -11,7 +11,8 @@ import { isLive } from './tokens/issue.js';
  * same grant (§2.1 SHOULD). Invalid tokens (unknown, expired, revoked, rotated, or of another
  * mall, which is another issuer) get 200 (§2.2). A valid token issued to another client is
  * refused (§2.1: "the request is refused and the client is informed of the error"), as
- * node-oidc-provider does, and left alone.
+ * node-oidc-provider does, and left alone. Under the family's lock (docs/store.md), so a refresh
+ * in flight either lands before (and its pair is revoked here) or sees the family revoked.
  */
 export async function handleRevocation(
   ctx: OAuthContext,
@@ -28,9 +29,11 @@ export async function handleRevocation(
     if (isLive(record, now) && record.rotatedAt === null) throw new OAuthError('invalid_request', 'the token was not issued to this client');
     return;
   }
-  const revoked = await ctx.store.tokens.revokeFamily(record.familyId, now);
-  if (revoked > 0) {
-    ctx.audit.record({
+  await ctx.store.transaction(async (store) => {
+    await store.tokens.lockFamily(record);
+    const revoked = await store.tokens.revokeFamily(record.familyId, now);
+    if (revoked === 0) return;
+    await ctx.audit.write(store, {
       type: 'token.revoked',
       mallId: record.mallId,
       clientId: record.clientId,
@@ -38,5 +41,5 @@ export async function handleRevocation(
       ...request.meta,
       detail: { kind: record.kind, family_id: record.familyId, revoked },
     });
-  }
+  });
 }

@@ -25,6 +25,7 @@ export async function addSubOperator(ctx: OAuthContext, mall: Mall, by: Operator
   representativeOnly(by);
   const name = input.name.trim();
   if (name.length > 200) throw new RegistryError('name must be at most 200 characters');
+  // Batched, not in a transaction: the password's scrypt would hold SQLite's one write lock for its whole run.
   const added = await addOperator({ store: ctx.store, clock: ctx.clock, hasher: ctx.hasher }, { mallId: mall.mallId, userId: input.userId, password: input.password, userType: 'A', ...(name ? { name } : {}) });
   ctx.audit.record({ type: 'operator.added', mallId: mall.mallId, userId: added.userId, ...meta, detail: { by: by.userId } });
   return added;
@@ -35,6 +36,8 @@ export async function removeSubOperator(ctx: OAuthContext, mall: Mall, by: Opera
   representativeOnly(by);
   const target = await ctx.store.operators.get(mall.mallId, userId);
   if (!target || target.userType !== 'A') throw new OAuthError('not_found', 'no such sub-operator');
-  await ctx.store.operators.remove(mall.mallId, userId);
-  ctx.audit.record({ type: 'operator.removed', mallId: mall.mallId, userId, ...meta, detail: { by: by.userId } });
+  await ctx.store.transaction(async (store) => {
+    await store.operators.remove(mall.mallId, userId);
+    await ctx.audit.write(store, { type: 'operator.removed', mallId: mall.mallId, userId, ...meta, detail: { by: by.userId } });
+  });
 }

@@ -92,6 +92,10 @@ export interface TokensTable {
   /** Refresh tokens: set when exchanged for a new pair. Presenting it again is reuse. */
   rotated_at: number | null;
   revoked_at: number | null;
+  /** The refresh token this pair was rotated from (migration 009). */
+  parent_hash: string | null;
+  /** Refresh tokens: set when the one grace retry after rotation is spent (migration 009). */
+  retried_at: number | null;
 }
 
 export interface SessionsTable {

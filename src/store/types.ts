@@ -66,6 +66,17 @@ export interface AuthCode {
   createdAt: number;
 }
 
+/**
+ * A transaction the database kept aborting (deadlock, serialization failure, busy) after every
+ * retry (store/kysely/retry.ts): a temporary condition, answered 503, never 500.
+ */
+export class StoreBusyError extends Error {
+  constructor(cause: unknown) {
+    super('the database is busy; the transaction was retried and still failed', { cause });
+    this.name = 'StoreBusyError';
+  }
+}
+
 export interface TokenRecord {
   tokenHash: string;
   kind: 'access' | 'refresh';
@@ -80,6 +91,8 @@ export interface TokenRecord {
   expiresAt: number;
   rotatedAt: number | null;
   revokedAt: number | null;
+  /** The refresh token's hash this pair was rotated from; null or absent for the first pair of a family. */
+  parentHash?: string | null;
 }
 
 export interface Session {
@@ -135,24 +148,55 @@ export type CodeConsumption =
 
 export interface CodeStore {
   save(code: AuthCode): Promise<void>;
-  /** Marks the code used, atomically: exactly one caller ever gets 'ok' (RFC 6749 §4.1.2). */
-  consume(codeHash: string, now: number): Promise<CodeConsumption>;
+  /** The code as stored, consumed or not. */
+  get(codeHash: string): Promise<AuthCode | undefined>;
+  /**
+   * Marks the code used, atomically: exactly one caller ever gets 'ok' (RFC 6749 §4.1.2). Only
+   * the client and mall it was issued to consume it (issue 15, item 5): for anyone else it is
+   * 'unknown' and stays as it was; a used one comes back 'replayed' to its own client only.
+   */
+  consume(codeHash: string, by: { clientId: string; mallId: string }, now: number): Promise<CodeConsumption>;
 }
 
 export type RefreshRotation =
   | { status: 'ok'; token: TokenRecord }
+  /** Rotated before: presenting it again is reuse (or a grace retry). */
   | { status: 'reused'; token: TokenRecord }
+  /** Revoked or expired. */
+  | { status: 'dead'; token: TokenRecord }
   | { status: 'unknown' };
+
+/** Whose change a token family's lock serializes (docs/store.md, "Lock order"). */
+export interface FamilyOwner {
+  grantId: string | null;
+  clientId: string;
+  familyId: string;
+}
 
 export interface TokenStore {
   save(tokens: TokenRecord[]): Promise<void>;
   get(tokenHash: string): Promise<TokenRecord | undefined>;
   findByJti(jti: string): Promise<TokenRecord | undefined>;
   /**
+   * Locks the family for the rest of the transaction, before any of its token rows (docs/store.md,
+   * "Lock order"): its grant row FOR UPDATE; for a family without a grant (POD Shop credentials)
+   * the app row FOR SHARE, then the family's own lock. Says whether that grant (or app) is live,
+   * as read under the lock. Inside `Store.transaction` only.
+   */
+  lockFamily(owner: FamilyOwner): Promise<boolean>;
+  /**
    * Marks a live refresh token rotated, atomically: of concurrent callers exactly one gets 'ok';
-   * a token already rotated comes back as 'reused' (RFC 9700 §4.14.2).
+   * a token already rotated comes back as 'reused' (RFC 9700 §4.14.2), a revoked or expired one
+   * as 'dead'. Only a token neither revoked nor expired at `now` is rotated (issue 15, item 1).
    */
   rotate(tokenHash: string, now: number): Promise<RefreshRotation>;
+  /**
+   * The one grace retry of a rotated refresh token (issue 15, item 6): the first time, if the
+   * pair it was rotated into is untouched (its refresh token neither rotated nor revoked), that
+   * pair is revoked and true returned: the caller issues the replacement. Any later time, or
+   * once that pair was used, false: reuse. Under the family's lock.
+   */
+  retryRotated(tokenHash: string, now: number): Promise<boolean>;
   /** Revokes every live token of a family; returns how many. */
   revokeFamily(familyId: string, now: number): Promise<number>;
 }
@@ -319,7 +363,11 @@ export interface Store {
   readonly shop: ShopStore;
   /** Webhook subscriptions, the outbox, deliveries and attempts (store/webhook-types.ts). */
   readonly webhooks: WebhookStore;
-  /** Runs fn in one transaction: all of its writes land, or none. */
+  /**
+   * Runs fn in one transaction: all of its writes land, or none. A transaction the database
+   * aborts as retryable (deadlock, serialization failure, busy) runs again from the start, so fn
+   * must keep its effects inside the store (docs/store.md, "Retries").
+   */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -43,10 +43,14 @@ describe('authorization code replay and binding', () => {
     expect(event).toMatchObject({ mallId: 'mall1', clientId: app.clientId, userId: 'boss', detail: { revoked: 4 } });
   });
 
-  test('a code issued to one client cannot be redeemed by another (and is burnt)', async () => {
+  test('a code issued to one client cannot be redeemed by another, nor burnt by it (issue 15, item 5)', async () => {
     const code = await codeFor();
     await expectOAuthError(await exchange(other, code), 400, 'invalid_grant', 'the authorization code was not issued to this client');
-    await expectOAuthError(await exchange(app, code), 400, 'invalid_grant', 'the authorization code has already been used');
+    // The code's own client still redeems it; another client's later try revokes nothing either.
+    const tokens = (await (await exchange(app, code)).json()) as TokenPair;
+    await expectOAuthError(await exchange(other, code), 400, 'invalid_grant', 'the authorization code was not issued to this client');
+    expect((await api(tokens.access_token)).status).toBe(200);
+    expect(await s.store.audit.list({ type: 'code.replay_detected' }).then((e) => e.filter((x) => x.clientId === other.clientId))).toEqual([]);
   });
 
   test('§4.1.3: redirect_uri must be identical to the authorization request\'s, even if also registered', async () => {
@@ -59,9 +63,10 @@ describe('authorization code replay and binding', () => {
     await expectOAuthError(await exchange(app, 'x', ''), 400, 'invalid_request', 'redirect_uri is required');
   });
 
-  test('a code is bound to its mall', async () => {
+  test('a code is bound to its mall; a try at another mall leaves it usable', async () => {
     const code = await codeFor();
     await expectOAuthError(await exchange(app, code, REDIRECT_URI, 'mall2'), 400, 'invalid_grant', 'the authorization code was not issued to this client');
+    expect((await exchange(app, code)).status).toBe(200);
   });
 
   test('a code lives one minute (wire.md)', async () => {

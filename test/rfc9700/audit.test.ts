@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { authorize, authorizeUrl, Browser, readForm } from '../support/browser.js';
 import { PASSWORD, REDIRECT_URI, seedApp, seedMall } from '../support/fixtures.js';
-import { obtainTokens, postForm, type TestClient } from '../support/oauth.js';
+import { isActive, obtainTokens, postForm, type TestClient } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -56,18 +56,24 @@ describe('audit log', () => {
     expect(JSON.stringify(list)).not.toContain(PASSWORD);
   });
 
-  test('a broken audit table does not break a request; the failure is counted', async () => {
+  test('a broken audit table does not break issuance (batched; the failure is counted); a revocation fails whole with its event', async () => {
     const other = await startServer();
     try {
       await seedMall(other, 'mall1');
       const a = await seedApp(other);
-      await sql`drop table audit_events`.execute(other.store.db);
+      // After the consent: consent.given is written with the grant, so it would fail too.
       const t = await obtainTokens(other, 'mall1', a);
+      await sql`drop table audit_events`.execute(other.store.db);
       const r = await postForm(other, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: t.refresh_token }, a);
       expect(r.status).toBe(200);
       await other.ctx.audit.flush();
       expect(other.ctx.audit.dropped).toBeGreaterThan(0);
-      expect((await postForm(other, 'mall1', 'revoke', { token: t.access_token }, a)).status).toBe(200);
+      // Issue 9, crash safety: token.revoked is written in the revocation's transaction, so the
+      // change cannot land without its record: 500, and the token is still live.
+      const revoke = await postForm(other, 'mall1', 'revoke', { token: t.access_token }, a);
+      expect(revoke.status).toBe(500);
+      expect(((await revoke.json()) as { error: string }).error).toBe('server_error');
+      expect(await isActive(other, a, t.access_token)).toBe(true);
     } finally {
       await other.close();
     }

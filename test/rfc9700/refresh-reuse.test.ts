@@ -84,7 +84,7 @@ describe.each(DIALECTS)('refresh token reuse ($name)', (dialect) => {
 describe.each(DIALECTS)('refresh grace period ($name, SHOPAUTH_REFRESH_GRACE_SECONDS=10)', (dialect) => {
   const { env, refresh, live } = suite(dialect, 10_000);
 
-  test('a retry within the grace gets another pair of the same family; nothing is revoked', async () => {
+  test('ONE retry within the grace gets another pair of the same family, replacing the first (issue 15, item 6)', async () => {
     const t = await obtainTokens(env.s, 'mall1', env.app);
     const first = (await (await refresh(t.refresh_token)).json()) as TokenPair;
     env.s.clock.advance(9_999);
@@ -92,9 +92,22 @@ describe.each(DIALECTS)('refresh grace period ($name, SHOPAUTH_REFRESH_GRACE_SEC
     expect(retry.status).toBe(200);
     const second = (await retry.json()) as TokenPair;
     expect(second.refresh_token).not.toBe(first.refresh_token);
-    for (const x of [first.access_token, first.refresh_token, second.access_token, second.refresh_token]) expect(await live(x)).toBe(true);
-    await env.s.ctx.audit.flush();
+    // One chain stays live: the pair the retry replaces is revoked, the new one works.
+    for (const x of [first.access_token, first.refresh_token]) expect(await live(x)).toBe(false);
+    for (const x of [second.access_token, second.refresh_token]) expect(await live(x)).toBe(true);
     expect(await env.s.store.audit.list({ type: 'refresh.grace_retry' })).toHaveLength(1);
+    // A second retry, still within the grace, is reuse: the family dies.
+    await expectOAuthError(await refresh(t.refresh_token), 400, 'invalid_grant', 'the refresh token has already been used; its token family is revoked');
+    for (const x of [second.access_token, second.refresh_token]) expect(await live(x)).toBe(false);
+  });
+
+  test('no retry once the successor was itself refreshed: the client moved on, so it is reuse', async () => {
+    const t = await obtainTokens(env.s, 'mall1', env.app);
+    const first = (await (await refresh(t.refresh_token)).json()) as TokenPair;
+    const next = (await (await refresh(first.refresh_token)).json()) as TokenPair;
+    env.s.clock.advance(1_000);
+    await expectOAuthError(await refresh(t.refresh_token), 400, 'invalid_grant', 'the refresh token has already been used; its token family is revoked');
+    expect(await live(next.refresh_token)).toBe(false);
   });
 
   test('past the grace it is reuse: invalid_grant and the family is revoked', async () => {
@@ -105,13 +118,13 @@ describe.each(DIALECTS)('refresh grace period ($name, SHOPAUTH_REFRESH_GRACE_SEC
     expect(await live(first.refresh_token)).toBe(false);
   });
 
-  test('50 concurrent refreshes within the grace: all 200 or invalid_grant, never 5xx; the family stays live', async () => {
+  test('50 concurrent refreshes within the grace: the rotation and its one retry get 200, 48 invalid_grant, never 5xx; the family ends revoked', async () => {
     const t = await obtainTokens(env.s, 'mall1', env.app);
     const responses = await Promise.all(Array.from({ length: 50 }, () => refresh(t.refresh_token)));
     const statuses = responses.map((r) => r.status);
-    expect(statuses.every((x) => x === 200)).toBe(true);
-    const last = (await responses[49]!.json()) as TokenPair;
-    expect(await live(last.refresh_token)).toBe(true);
+    expect(statuses.filter((x) => x === 200)).toHaveLength(2);
+    expect(statuses.filter((x) => x === 400)).toHaveLength(48);
+    for (const r of responses.filter((x) => x.status === 200)) expect(await live(((await r.json()) as TokenPair).refresh_token)).toBe(false);
   });
 });
 

@@ -65,6 +65,31 @@ describe('SQLite group commit', () => {
     expect(await Promise.all(writes)).toEqual(Array.from({ length: 20 }, (_, i) => ({ token_hash: `w${i}` })));
   });
 
+  test('a read outside a unit sees committed data only, never a unit whose batch may still fail (issue 9)', async () => {
+    const seen: unknown[] = [];
+    await Promise.all([
+      store.transaction((s) => s.tokens.save([token('u1')])),
+      store.transaction(async (s) => {
+        // The first unit is done, its batch not yet committed: outside reads do not see it.
+        seen.push(await store.tokens.get('u1'), await store.tokens.findByJti('none'));
+        await s.tokens.save([token('u2')]);
+        seen.push(await store.tokens.get('u2'));
+        // Inside the unit, its batch is visible.
+        seen.push((await s.tokens.get('u1'))?.tokenHash);
+      }),
+    ]);
+    expect(seen).toEqual([undefined, undefined, undefined, 'u1']);
+    expect((await store.tokens.get('u1'))?.tokenHash).toBe('u1');
+    expect((await store.tokens.get('u2'))?.tokenHash).toBe('u2');
+  });
+
+  test('WAL with synchronous = FULL: a COMMIT is on disk before anyone is answered (issue 15, item 4)', async () => {
+    const { sql } = await import('kysely');
+    // Asked inside a unit of work: the writing connection's setting (2 = FULL).
+    const rows = await store.transaction(async (tx) => (await sql<{ synchronous: number }>`pragma synchronous`.execute((tx as KyselyStore).db)).rows);
+    expect(rows).toEqual([{ synchronous: 2 }]);
+  });
+
   test('50 concurrent rotations of one token: exactly one wins', async () => {
     await store.tokens.save([token('r1')]);
     const outcomes = await Promise.all(Array.from({ length: 50 }, () => store.transaction((s) => s.tokens.rotate('r1', T + 2))));

@@ -24,6 +24,7 @@ describe.each(DIALECTS)('store on $name', (dialect) => {
     await drop();
   });
 
+  const mine = { clientId: 'c1', mallId: 'm1' };
   const code = (hash: string, over: Partial<AuthCode> = {}): AuthCode => ({
     codeHash: hash, mallId: 'm1', clientId: 'c1', userId: 'boss', grantId: 'g1', familyId: `fam-${hash}`, redirectUri: 'https://a/cb',
     scopes: ['mall.read_store'], codeChallenge: null, codeChallengeMethod: null, expiresAt: T + 60_000, consumedAt: null, createdAt: T, ...over,
@@ -57,10 +58,42 @@ describe.each(DIALECTS)('store on $name', (dialect) => {
 
   test('codes are single-use: of concurrent consumers exactly one wins, the rest see a replay', async () => {
     await store.codes.save(code('code-1'));
-    const results = await Promise.all(Array.from({ length: 10 }, () => store.codes.consume('code-1', T + 1)));
+    const results = await Promise.all(Array.from({ length: 10 }, () => store.codes.consume('code-1', mine, T + 1)));
     expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'replayed')).toHaveLength(9);
-    expect(await store.codes.consume('nope', T)).toEqual({ status: 'unknown' });
+    expect(await store.codes.consume('nope', mine, T)).toEqual({ status: 'unknown' });
+  });
+
+  test('a code is consumed only by its own client and mall; anyone else leaves it usable (issue 15, item 5)', async () => {
+    await store.codes.save(code('code-2'));
+    expect(await store.codes.consume('code-2', { clientId: 'c2', mallId: 'm1' }, T + 1)).toEqual({ status: 'unknown' });
+    expect(await store.codes.consume('code-2', { clientId: 'c1', mallId: 'm2' }, T + 1)).toEqual({ status: 'unknown' });
+    expect((await store.codes.get('code-2'))?.consumedAt).toBeNull();
+    expect(await store.codes.consume('code-2', mine, T + 2)).toMatchObject({ status: 'ok', code: { codeHash: 'code-2', consumedAt: T + 2 } });
+    // A used code is a replay to its own client only.
+    expect(await store.codes.consume('code-2', { clientId: 'c2', mallId: 'm1' }, T + 3)).toEqual({ status: 'unknown' });
+    expect((await store.codes.consume('code-2', mine, T + 3)).status).toBe('replayed');
+  });
+
+  test('only a live refresh token rotates: revoked or expired ones are dead (issue 15, item 1)', async () => {
+    await store.tokens.save([token('r-rev', 'refresh', 'fam-d', { revokedAt: T }), token('r-exp', 'refresh', 'fam-d', { expiresAt: T + 10 })]);
+    expect(await store.tokens.rotate('r-rev', T + 1)).toMatchObject({ status: 'dead', token: { rotatedAt: null } });
+    expect(await store.tokens.rotate('r-exp', T + 10)).toMatchObject({ status: 'dead', token: { rotatedAt: null } });
+    expect((await store.tokens.rotate('r-exp', T + 9)).status).toBe('ok');
+  });
+
+  test('a rotated token has one grace retry, only while its successor is untouched (issue 15, item 6)', async () => {
+    await store.tokens.save([token('p-1', 'refresh', 'fam-p', { rotatedAt: T + 1 })]);
+    await store.tokens.save([token('s-a', 'access', 'fam-p', { parentHash: 'p-1' }), token('s-r', 'refresh', 'fam-p', { parentHash: 'p-1' })]);
+    expect(await store.transaction((tx) => tx.tokens.retryRotated('p-1', T + 2))).toBe(true);
+    expect((await store.tokens.get('s-a'))?.revokedAt).toBe(T + 2);
+    expect((await store.tokens.get('s-r'))).toMatchObject({ revokedAt: T + 2, parentHash: 'p-1' });
+    // The second retry: spent.
+    expect(await store.transaction((tx) => tx.tokens.retryRotated('p-1', T + 3))).toBe(false);
+    // A token whose successor was itself rotated has none.
+    await store.tokens.save([token('q-1', 'refresh', 'fam-q', { rotatedAt: T + 1 }), token('q-2', 'refresh', 'fam-q', { parentHash: 'q-1', rotatedAt: T + 2 })]);
+    expect(await store.transaction((tx) => tx.tokens.retryRotated('q-1', T + 3))).toBe(false);
+    expect(await store.transaction((tx) => tx.tokens.retryRotated('never-rotated', T + 3))).toBe(false);
   });
 
   test('refresh rotation is atomic: of concurrent rotations exactly one wins', async () => {

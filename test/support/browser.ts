@@ -40,6 +40,9 @@ export function readForm(html: string, base: string): { action: string; csrf: st
   return { action: new URL(unescaped, base).toString(), csrf };
 }
 
+/** Where a shopauth answers: a test server, or a spawned `shopauth serve` (test/scale/cluster.ts). */
+export type Endpoint = Pick<TestServer, 'url' | 'mallUrl'>;
+
 export interface AuthorizeOptions {
   mallId: string;
   clientId: string;
@@ -54,7 +57,7 @@ export interface AuthorizeOptions {
   browser?: Browser;
 }
 
-export function authorizeUrl(s: TestServer, o: AuthorizeOptions): string {
+export function authorizeUrl(s: Endpoint, o: AuthorizeOptions): string {
   const q = new URLSearchParams({
     response_type: 'code',
     client_id: o.clientId,
@@ -70,7 +73,7 @@ export function authorizeUrl(s: TestServer, o: AuthorizeOptions): string {
  * Runs the browser part of the authorization code flow: GET authorize, POST the login form,
  * GET the consent page, POST the decision. Returns the final redirect's URL.
  */
-export async function authorize(s: TestServer, o: AuthorizeOptions): Promise<URL> {
+export async function authorize(s: Endpoint, o: AuthorizeOptions): Promise<URL> {
   const browser = o.browser ?? new Browser();
   const url = authorizeUrl(s, o);
   const login = await browser.get(url);
@@ -89,7 +92,7 @@ export async function authorize(s: TestServer, o: AuthorizeOptions): Promise<URL
 }
 
 /** authorize() and return the code. */
-export async function authorizeCode(s: TestServer, o: AuthorizeOptions): Promise<string> {
+export async function authorizeCode(s: Endpoint, o: AuthorizeOptions): Promise<string> {
   const location = await authorize(s, o);
   const code = location.searchParams.get('code');
   if (!code) throw new Error(`no code in ${location.toString()}`);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { authorizeCode, type AuthorizeOptions } from './browser.js';
+import { authorizeCode, type AuthorizeOptions, type Endpoint } from './browser.js';
 import { basic, REDIRECT_URI, seedApp, seedMall } from './fixtures.js';
 import { startServer, type TestServer } from './server.js';
 
@@ -17,7 +17,7 @@ export interface TestClient {
 
 /** POST a form to one of a mall's OAuth endpoints (token, revoke, introspect), Basic auth unless `auth` is null. */
 export function postForm(
-  s: TestServer,
+  s: Endpoint,
   mallId: string,
   endpoint: 'token' | 'revoke' | 'introspect',
   params: Record<string, string>,
@@ -42,7 +42,7 @@ export interface TokenPair {
 }
 
 /** Browser flow + code exchange: a fresh token pair (PKCE S256 always used). */
-export async function obtainTokens(s: TestServer, mallId: string, client: TestClient, options: Partial<AuthorizeOptions> = {}): Promise<TokenPair> {
+export async function obtainTokens(s: Endpoint, mallId: string, client: TestClient, options: Partial<AuthorizeOptions> = {}): Promise<TokenPair> {
   const { verifier, challenge } = pkce();
   const code = await authorizeCode(s, { mallId, clientId: client.clientId, ...options, extra: { code_challenge: challenge, code_challenge_method: 'S256', ...options.extra } });
   const res = await postForm(s, mallId, 'token', { grant_type: 'authorization_code', code, redirect_uri: options.redirectUri ?? REDIRECT_URI, code_verifier: verifier }, client);
@@ -73,6 +73,6 @@ export async function startWithClients(options: Parameters<typeof startServer>[0
 }
 
 /** Is the token live for this client (RFC 7662 introspection at mall1)? */
-export async function isActive(s: TestServer, client: TestClient, token: string): Promise<boolean> {
+export async function isActive(s: Endpoint, client: TestClient, token: string): Promise<boolean> {
   return ((await (await postForm(s, 'mall1', 'introspect', { token }, client)).json()) as { active: boolean }).active;
 }

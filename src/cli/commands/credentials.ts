@@ -65,8 +65,10 @@ export async function credentialsRevoke(args: string[], io: CliIO): Promise<numb
   const clientId = arg(p, 0, 'CLIENT_ID');
   const { store, deps } = await openRegistry({ db: str(p, 'db') });
   try {
-    const app = await revokeCredentials(deps, clientId);
-    await recordEvents(store, deps.clock, [{ type: 'credentials.revoked', mallId: app.mallId, clientId }]);
+    await store.transaction(async (tx) => {
+      const app = await revokeCredentials({ ...deps, store: tx }, clientId);
+      await recordEvents(tx, deps.clock, [{ type: 'credentials.revoked', mallId: app.mallId, clientId }]);
+    });
     result(io, p.values.json as boolean, { client_id: clientId, revoked: true }, `revoked API credentials ${clientId} and their tokens`);
     return 0;
   } finally {

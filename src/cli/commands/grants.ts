@@ -40,8 +40,12 @@ export async function grantsRevoke(args: string[], io: CliIO): Promise<number> {
   const userId = str(p, 'operator');
   const { store, deps } = await openRegistry({ db: str(p, 'db') });
   try {
-    const revoked = await revokeGrants(deps, { mallId, clientId, ...(userId !== undefined ? { userId } : {}) });
-    await recordEvents(store, deps.clock, revoked.map((g) => ({ type: 'grant.revoked', mallId, clientId, userId: g.userId, detail: { grant_id: g.grantId } })));
+    // The revocation and its events in one transaction (docs/store.md).
+    const revoked = await store.transaction(async (tx) => {
+      const done = await revokeGrants({ ...deps, store: tx }, { mallId, clientId, ...(userId !== undefined ? { userId } : {}) });
+      await recordEvents(tx, deps.clock, done.map((g) => ({ type: 'grant.revoked', mallId, clientId, userId: g.userId, detail: { grant_id: g.grantId } })));
+      return done;
+    });
     result(
       io,
       p.values.json as boolean,

@@ -13,9 +13,11 @@ export async function keysRotate(args: string[], io: CliIO): Promise<number> {
   const p = parse(args, { 'secret-file': { type: 'string' } });
   const { config, store, keys: serverKeys, deps } = await openRegistry({ db: str(p, 'db'), 'secret-file': str(p, 'secret-file') });
   try {
-    const keys = new SigningKeys(store, deps.clock, serverKeys, { publishMs: config.lifetimes.accessMs });
-    const rotated = await keys.rotate();
-    await recordEvents(store, deps.clock, [{ type: 'key.rotated', detail: { kid: rotated.kid, retired: rotated.retired.join(' ') } }]);
+    const rotated = await store.transaction(async (tx) => {
+      const done = await new SigningKeys(tx, deps.clock, serverKeys, { publishMs: config.lifetimes.accessMs }).rotate();
+      await recordEvents(tx, deps.clock, [{ type: 'key.rotated', detail: { kid: done.kid, retired: done.retired.join(' ') } }]);
+      return done;
+    });
     result(
       io,
       p.values.json as boolean,

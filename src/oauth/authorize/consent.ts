@@ -15,7 +15,7 @@ export function assertMayConsent(operator: Operator): void {
  * The operator approved: record the grant and issue a single-use code that lives one minute
  * (wire.md), bound to the client, redirect URI, scopes and PKCE challenge. Returns the code.
  */
-export async function approve(ctx: OAuthContext, mall: Mall, operator: Operator, request: AuthorizationRequest): Promise<string> {
+export async function approve(ctx: OAuthContext, mall: Mall, operator: Operator, request: AuthorizationRequest, meta: { ip?: string; traceId?: string } = {}): Promise<string> {
   assertMayConsent(operator);
   const now = ctx.clock.now();
   // Cafe24-looking codes: 22 alphanumerics, ~131 bits.
@@ -47,6 +47,8 @@ export async function approve(ctx: OAuthContext, mall: Mall, operator: Operator,
     });
     // Issue 12: the first live grant installs the app in the mall (app.installed, same transaction).
     if (!installed) await emit(store, ctx.clock, mall, 'app.installed', [{ client_id: request.client.clientId, user_id: operator.userId }]);
+    // With the grant it records (issue 9, crash safety).
+    await ctx.audit.write(store, { type: 'consent.given', mallId: mall.mallId, clientId: request.client.clientId, userId: operator.userId, ...meta, detail: { scope: request.scopes.join(' ') } });
   });
   return code;
 }

@@ -1,7 +1,7 @@
 import { OAuthError } from '../errors.js';
 import { parseScopes, requireSubset } from '../scopes.js';
 import type { OAuthContext } from '../context.js';
-import { isLive, issueTokenPair, type IssueOptions } from '../tokens/issue.js';
+import { issueTokenPair, type IssueOptions } from '../tokens/issue.js';
 import { required, type GrantHandler, type TokenRequest } from './grant.js';
 
 const invalidGrant = (why: string) => new OAuthError('invalid_grant', why);
@@ -9,6 +9,8 @@ const invalidGrant = (why: string) => new OAuthError('invalid_grant', why);
 /**
  * RFC 6749 §6 with rotation (wire.md: the old refresh token stops working at once, the 2-week
  * window restarts). A rotated token presented again revokes its whole family (RFC 9700 §4.14.2).
+ * Everything happens under the family's lock (docs/store.md, "Lock order"): of concurrent
+ * refreshes exactly one rotates, and a revocation either sees the new pair or comes first.
  */
 export const refreshTokenGrant = {
   grantType: 'refresh_token',
@@ -23,30 +25,38 @@ export const refreshTokenGrant = {
       const found = await ctx.hasher.lookup(presented, (h) => store.tokens.get(h));
       const hash = found?.hash ?? '';
       const token = found?.found;
-      // Checked before rotating: a token of another client or mall is not touched (RFC 6749 §6).
+      // Checked before locking: a token of another client or mall is not touched (RFC 6749 §6).
       if (!token || token.kind !== 'refresh' || token.clientId !== client.clientId || token.mallId !== mall.mallId) {
         return invalidGrant('the refresh token is invalid');
       }
-      if (!isLive(token, now)) return invalidGrant(token.revokedAt === null ? 'the refresh token has expired' : 'the refresh token has been revoked');
+      // The owner first, then the token rows; everything below reads what the lock protects.
+      const ownerLive = await store.tokens.lockFamily(token);
       const rotation = await store.tokens.rotate(hash, now);
-      if (rotation.status !== 'ok') {
+      if (rotation.status === 'unknown') return invalidGrant('the refresh token is invalid');
+      if (rotation.status === 'dead') {
+        return invalidGrant(rotation.token.revokedAt === null ? 'the refresh token has expired' : 'the refresh token has been revoked');
+      }
+      const who = { mallId: mall.mallId, clientId: client.clientId, userId: token.userId, ...meta };
+      if (rotation.status === 'reused') {
         // Optional grace (SHOPAUTH_REFRESH_GRACE_SECONDS, off by default; docs/security.md): a
-        // token rotated less than the grace ago may be exchanged again for another pair of the
-        // same family, without revoking it. Past the grace it is reuse (RFC 9700 §4.14.2).
-        const rotatedAt = rotation.status === 'reused' ? rotation.token.rotatedAt : null;
-        const who = { mallId: mall.mallId, clientId: client.clientId, userId: token.userId, ...meta };
-        if (rotatedAt !== null && now - rotatedAt < ctx.lifetimes.refreshGraceMs) {
-          ctx.audit.record({ type: 'refresh.grace_retry', ...who, detail: { family_id: token.familyId, rotated_ms_ago: now - rotatedAt } });
+        // token rotated less than the grace ago may be exchanged ONCE more (issue 15, item 6);
+        // the pair it was first rotated into is revoked, so one chain stays live. Past the grace,
+        // or a second time, it is reuse (RFC 9700 §4.14.2).
+        // `now` was read before the lock: a rotation that won the lock may be later than it, so
+        // "rotated less than the grace ago" needs a grace at all (with none, it read as -1 ms < 0).
+        const rotatedAt = rotation.token.rotatedAt ?? now;
+        const grace = ctx.lifetimes.refreshGraceMs;
+        const inGrace = ownerLive && grace > 0 && now - rotatedAt < grace;
+        if (inGrace && (await store.tokens.retryRotated(hash, now))) {
+          await ctx.audit.write(store, { type: 'refresh.grace_retry', ...who, detail: { family_id: token.familyId, rotated_ms_ago: now - rotatedAt } });
         } else {
           const revoked = await store.tokens.revokeFamily(token.familyId, now);
-          ctx.audit.record({ type: 'refresh.reuse_detected', ...who, detail: { family_id: token.familyId, revoked } });
+          await ctx.audit.write(store, { type: 'refresh.reuse_detected', ...who, detail: { family_id: token.familyId, revoked } });
           return invalidGrant('the refresh token has already been used; its token family is revoked');
         }
       }
-      if (token.grantId !== null) {
-        const grant = await store.grants.get(token.grantId);
-        if (!grant || grant.revokedAt !== null) return invalidGrant('the grant has been revoked');
-      }
+      // Thrown, not returned: the rotation above rolls back with it.
+      if (!ownerLive) throw token.grantId !== null ? invalidGrant('the grant has been revoked') : invalidGrant('the refresh token has been revoked');
       let scopes = token.scopes;
       if (requestedScope !== undefined) {
         // RFC 6749 §6: a narrower scope may be asked for, never a wider one.
@@ -57,7 +67,7 @@ export const refreshTokenGrant = {
       return issueTokenPair(
         ctx,
         { issuer, mallId: mall.mallId, clientId: client.clientId, userId: token.userId, scopes, grantId: token.grantId, familyId: token.familyId },
-        { ...options, store },
+        { ...options, store, parentHash: hash },
       );
     });
     if (outcome instanceof OAuthError) throw outcome;

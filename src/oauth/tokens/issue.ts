@@ -28,6 +28,8 @@ export interface IssueOptions {
   refreshMs?: number;
   /** Store to write to: pass the transaction's so issuance lands with the rest or not at all. */
   store?: Store;
+  /** The refresh token's stored hash this pair replaces (rotation; the grace retry finds the pair by it). */
+  parentHash?: string;
 }
 
 /** Mints an access token and a refresh token and stores both by hash. */
@@ -48,6 +50,7 @@ export async function issueTokenPair(ctx: OAuthContext, subject: TokenSubject, o
     issuedAt,
     rotatedAt: null,
     revokedAt: null,
+    parentHash: options.parentHash ?? null,
   };
   const records: TokenRecord[] = [
     { ...common, tokenHash: ctx.hasher.hash(accessToken), kind: 'access', jti, expiresAt: accessExpiresAt },

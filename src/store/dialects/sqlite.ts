@@ -32,10 +32,16 @@ import {
  * - Reads outside a unit are answered synchronously (`SyncReads`), and checkpoints run on a
  *   worker thread (`CHECKPOINTER`).
  *
- * Reads outside a unit wait for the unit in progress (never seeing half of one) but not for the
- * batch's COMMIT: they may see units whose COMMIT is a turn away, whose callers have not yet been
- * answered. Other connections (the CLI) see only committed data, as before, and wait for the
- * write lock at most one batch; this driver waits for theirs without blocking the event loop.
+ * Durability (issue 15, item 4): `synchronous = FULL`, so each COMMIT fsyncs the WAL before it
+ * returns; a power loss cannot undo an answer already sent (a revocation coming back to life, a
+ * rotation vanishing). Group commit spreads that one fsync over the whole batch.
+ *
+ * Reads outside a unit never see a unit that may still fail to commit (issue 9, crash safety): on
+ * a file they run on a second, read-only connection, which sees committed data only (WAL
+ * readers do not wait for the writer); on `:memory:`, which has no second connection, they wait
+ * until the open batch has committed. Other connections (the CLI, other processes) see only
+ * committed data and wait for the write lock at most one batch; this driver waits for theirs
+ * without blocking the event loop.
  */
 export function sqliteDialect(path: string): Dialect {
   const driver = new GroupCommitDriver(path);
@@ -88,7 +94,7 @@ const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.path);
-db.pragma('synchronous = NORMAL');
+db.pragma('synchronous = FULL');
 const timer = setInterval(() => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
@@ -172,7 +178,10 @@ class Connection implements DatabaseConnection {
 
 class GroupCommitDriver implements Driver {
   private db: BetterSqlite3.Database | undefined;
+  /** Reads outside units of work, committed data only (a file; none for :memory:). */
+  private reader: BetterSqlite3.Database | undefined;
   private readonly statements = new Map<string, Statement>();
+  private readonly readerStatements = new Map<string, Statement>();
   /** Held by a unit of work from BEGIN to its end, and by the COMMIT of a batch. */
   private readonly lock = new Lock();
   private batch: Batch | null = null;
@@ -185,11 +194,18 @@ class GroupCommitDriver implements Driver {
     if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
     const db = new BetterSqlite3(this.path);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    db.pragma('synchronous = FULL');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
     db.pragma('temp_store = MEMORY');
     this.db = db;
+    if (this.path !== ':memory:') {
+      const reader = new BetterSqlite3(this.path);
+      reader.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      reader.pragma('synchronous = FULL');
+      reader.pragma('query_only = ON');
+      this.reader = reader;
+    }
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -257,17 +273,37 @@ class GroupCommitDriver implements Driver {
     try {
       if (this.batch) this.commit(this.batch);
     } finally {
+      this.reader?.close();
       this.db?.close();
       this.lock.release();
     }
   }
 
-  /** A read outside any unit of work, now; undefined if a unit holds the connection or it is no read. */
+  /** A read outside any unit of work, now, of committed data; undefined if it must wait or is no read. */
   readNow(sql: string, parameters: readonly unknown[]): unknown[] | undefined {
-    // Not yet opened (kysely opens the driver on its first query) or a unit in progress: the ordinary way.
-    if (!this.db || this.lock.busy) return undefined;
+    // Not yet opened (kysely opens the driver on its first query): the ordinary way.
+    if (!this.db) return undefined;
     const stmt = this.statement(sql);
-    return stmt.readonly && stmt.reader ? stmt.all(parameters as unknown[]) : undefined;
+    if (!stmt.readonly || !stmt.reader) return undefined;
+    if (this.reader) return this.readerStatement(sql).all(parameters as unknown[]);
+    // :memory: has one connection: only while nothing uncommitted is in it.
+    return this.batch || this.lock.busy ? undefined : stmt.all(parameters as unknown[]);
+  }
+
+  /** A read outside a unit: committed data only (see sqliteDialect). */
+  private async committedRead(stmt: Statement, query: CompiledQuery): Promise<QueryResult<unknown>> {
+    if (this.reader) return this.run(this.readerStatement(query.sql), query);
+    // :memory:: after the unit in progress and the COMMIT of the open batch.
+    for (;;) {
+      if (this.lock.busy) {
+        await this.lock.acquire();
+        this.lock.release();
+      } else if (this.batch) {
+        await this.batch.committed.catch(() => {});
+      } else {
+        return this.run(stmt, query);
+      }
+    }
   }
 
   execute(c: Connection, query: CompiledQuery): Promise<QueryResult<unknown>> {
@@ -277,17 +313,7 @@ class GroupCommitDriver implements Driver {
       if (c.unit !== this.batch) throw new Error('the transaction was rolled back by an earlier error');
       return Promise.resolve(this.guarded(() => this.run(stmt, query)));
     }
-    if (stmt.readonly) {
-      // Never in the middle of a unit of work: wait for the one in progress.
-      if (!this.lock.busy) return Promise.resolve(this.run(stmt, query));
-      return this.lock.acquire()!.then(() => {
-        try {
-          return this.run(stmt, query);
-        } finally {
-          this.lock.release();
-        }
-      });
-    }
+    if (stmt.readonly) return this.committedRead(stmt, query);
     return this.autocommitWrite(stmt, query);
   }
 
@@ -408,14 +434,23 @@ class GroupCommitDriver implements Driver {
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
 
-  private statement(sql: string): Statement {
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      if (!this.db) throw new Error('the database is not open');
-      if (this.statements.size >= 1000) this.statements.clear();
-      stmt = this.db.prepare(sql);
-      this.statements.set(sql, stmt);
-    }
-    return stmt;
+  private readerStatement(sql: string): Statement {
+    return prepare(this.reader, this.readerStatements, sql);
   }
+
+  private statement(sql: string): Statement {
+    return prepare(this.db, this.statements, sql);
+  }
+}
+
+/** The connection's statement for `sql`, prepared once (at most 1000 kept per connection). */
+function prepare(db: BetterSqlite3.Database | undefined, cache: Map<string, Statement>, sql: string): Statement {
+  let stmt = cache.get(sql);
+  if (!stmt) {
+    if (!db) throw new Error('the database is not open');
+    if (cache.size >= 1000) cache.clear();
+    stmt = db.prepare(sql);
+    cache.set(sql, stmt);
+  }
+  return stmt;
 }

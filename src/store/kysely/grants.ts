@@ -84,17 +84,25 @@ export class KyselyCodes implements CodeStore {
       .execute();
   }
 
-  async consume(codeHash: string, now: number): Promise<CodeConsumption> {
-    // One conditional UPDATE: of concurrent exchanges exactly one sees the row change.
+  async get(codeHash: string): Promise<AuthCode | undefined> {
+    const r = await this.db.selectFrom('auth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+    return r && toCode(r);
+  }
+
+  async consume(codeHash: string, by: { clientId: string; mallId: string }, now: number): Promise<CodeConsumption> {
+    // One conditional UPDATE: of concurrent exchanges exactly one sees the row change; another
+    // client's or mall's exchange matches no row and changes nothing (issue 15, item 5).
     const won = await this.db
       .updateTable('auth_codes')
       .set({ consumed_at: now })
       .where('code_hash', '=', codeHash)
+      .where('client_id', '=', by.clientId)
+      .where('mall_id', '=', by.mallId)
       .where('consumed_at', 'is', null)
       .returningAll()
       .executeTakeFirst();
     if (won) return { status: 'ok', code: toCode(won) };
-    const seen = await this.db.selectFrom('auth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
-    return seen ? { status: 'replayed', code: toCode(seen) } : { status: 'unknown' };
+    const seen = await this.get(codeHash);
+    return seen && seen.clientId === by.clientId && seen.mallId === by.mallId ? { status: 'replayed', code: seen } : { status: 'unknown' };
   }
 }

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AppsTable, AuthCodesTable, Database, GrantsTable, TokensTable } from '../schema.js';
 import type { App, AuthCode, Grant, TokenRecord } from '../types.js';
+import { retrying } from './retry.js';
 
 /** Row <-> domain mapping: JSON lists and snake_case stay in the store. */
 export const list = (json: string): string[] => JSON.parse(json) as string[];
@@ -62,6 +63,7 @@ export const toToken = (r: Selectable<TokensTable>): TokenRecord => ({
   expiresAt: r.expires_at,
   rotatedAt: r.rotated_at,
   revokedAt: r.revoked_at,
+  parentHash: r.parent_hash,
 });
 
 export const fromToken = (t: TokenRecord): Selectable<TokensTable> => ({
@@ -78,8 +80,10 @@ export const fromToken = (t: TokenRecord): Selectable<TokensTable> => ({
   expires_at: t.expiresAt,
   rotated_at: t.rotatedAt,
   revoked_at: t.revokedAt,
+  parent_hash: t.parentHash ?? null,
+  retried_at: null,
 });
 
-/** Runs fn in the caller's transaction if there is one, else in a new one. */
+/** Runs fn in the caller's transaction if there is one, else in a new one (retried: store/kysely/retry.ts). */
 export const atomic = <T>(db: Kysely<Database>, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> =>
-  db.isTransaction ? fn(db) : db.transaction().execute(fn);
+  db.isTransaction ? fn(db) : retrying(db, () => db.transaction().execute(fn));

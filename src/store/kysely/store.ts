@@ -15,6 +15,7 @@ import { KyselyAppSecrets } from './app-secrets.js';
 import { KyselyPurge } from './purge.js';
 import { KyselyDevelopers } from './developers.js';
 import { KyselyWebhooks } from './webhooks.js';
+import { retrying } from './retry.js';
 
 export class KyselyStore implements Store {
   readonly malls;
@@ -60,7 +61,8 @@ export class KyselyStore implements Store {
 
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new KyselyStore(trx, this.dialect, this.schema)));
+    // Retried whole on a deadlock, serialization failure or busy database (store/kysely/retry.ts).
+    return retrying(this.db, () => this.db.transaction().execute((trx) => fn(new KyselyStore(trx, this.dialect, this.schema))));
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import * as m005 from './005-pod-order-codes.js';
 import * as m006 from './006-pod-store-customer-id.js';
 import * as m007 from './007-app-secrets.js';
 import * as m008 from './008-token-indexes.js';
+import * as m009 from './009-token-lineage.js';
 import * as m011 from './011-categories-scripttags.js';
 import * as m012 from './012-variants.js';
 import * as m013 from './013-developers.js';
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '006-pod-store-customer-id': m006,
   '007-app-secrets': m007,
   '008-token-indexes': m008,
+  '009-token-lineage': m009,
   '011-categories-scripttags': m011,
   '012-variants': m012,
   '013-developers': m013,
