@@ -27,6 +27,8 @@ import { mallMetadataRoutes, rootMetadataRoutes } from './metadata-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { podRoutes } from './pod-routes.js';
 import { MallCache, registerTenantRoutes } from './tenancy.js';
+import { isStoreError, Metrics } from '../ops/metrics.js';
+import { opsRoutes } from '../ops/routes.js';
 
 export interface ServerOptions {
   config: Config;
@@ -36,8 +38,10 @@ export interface ServerOptions {
   log?: NodeJS.WritableStream | false;
   /** `serve --demo`: mount the demo app's pages (`/demo`, `/demo/callback`); off otherwise (issue 15, item 10). */
   demo?: boolean;
-  /** Purge expired codes, tokens and sessions on a schedule (oauth/purge.ts); `serve` turns it on. */
+  /** Purge expired codes, tokens and sessions on a schedule (oauth/purge.ts); `serve` runs it as a background job (ops/jobs.ts). */
   purge?: boolean;
+  /** Node's default process metrics on /metrics (on unless false; tests with many servers turn them off). */
+  processMetrics?: boolean;
 }
 
 export interface Server {
@@ -49,6 +53,8 @@ export interface Server {
   guard: ApiGuard;
   /** Deletes expired codes, tokens and sessions; scheduled when `purge` is set (serve). */
   purger: Purger;
+  /** The counters behind GET /metrics (ops/metrics.ts). */
+  metrics: Metrics;
 }
 
 // Trace ids: 12 random bytes in hex, cut from the CSPRNG pool (oauth/secrets.ts): a slice of a
@@ -58,7 +64,8 @@ const traceId = (): string => randomText(12, 'hex');
 /** Assembles the HTTP server: routes translate HTTP to oauth/ and api/ and back. */
 export async function buildServer(options: ServerOptions): Promise<Server> {
   const { config, store, clock } = options;
-  const ctx = await createOAuthContext({ store, clock, lifetimes: config.lifetimes, secret: config.secret, secretFile: config.secretFile });
+  const metrics = new Metrics({ storeDialect: store.dialect, sharedBackend: config.redisUrl ? 'redis' : 'memory', defaultMetrics: options.processMetrics !== false });
+  const ctx = await createOAuthContext({ store, clock, lifetimes: config.lifetimes, secret: config.secret, secretFile: config.secretFile, metrics });
   const app = Fastify({
     logger:
       options.log === false
@@ -88,7 +95,10 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     },
   });
   // Audit writes are off the request path; a failed one is logged, and the queue drains at close.
-  ctx.audit.onError((err, dropped) => app.log.error({ err, dropped }, 'audit write failed'));
+  ctx.audit.onError((err, dropped) => {
+    metrics.storeError('audit');
+    app.log.error({ err, dropped }, 'audit write failed');
+  });
   app.addHook('onClose', () => ctx.audit.flush());
   app.decorate('shopauthPublicUrl', config.publicUrl);
   dropUntrustedForwarding(app, config.trustProxy);
@@ -97,11 +107,27 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   emptyJsonIsNoBody(app);
   // Shared state and the API guard, before any route; /openapi.json sees every route added after this.
   // The error's message only: a Redis URL may carry a password.
-  const shared = openSharedState({ redisUrl: config.redisUrl, onError: (err) => app.log.error({ message: err.message }, 'redis unavailable') });
+  // Redis unreachable: calls that need it are refused with 503 + Retry-After (fail closed,
+  // docs/operations.md); one loud line when it goes and when it comes back, a count per failed call.
+  const shared = openSharedState({
+    redisUrl: config.redisUrl,
+    onError: (err) => app.log.error({ message: err.message }, 'redis unavailable'),
+    watch: {
+      failed: () => metrics.sharedStateError(),
+      changed: (up, err) => {
+        metrics.sharedStateUp(up);
+        if (up) app.log.warn('shared state (redis) answers again; rate limits and login throttles are back');
+        else app.log.error({ message: (err as Error | undefined)?.message }, 'SHARED STATE (REDIS) UNREACHABLE: rate-limited routes and sign-in answer 503 with Retry-After until it is back');
+      },
+    },
+  });
   app.addHook('onClose', () => shared.close());
   const limiter = config.tokenRateLimit === null ? undefined : new TokenLimiter(shared.bucket, clock, config.tokenRateLimit, (err) => app.log.error({ err }, 'token rate limiter unavailable'));
   const guard = new ApiGuard(ctx, shared.bucket, config, limiter, shared.usage);
-  const purger = new Purger(store, clock, (err) => app.log.error({ err }, 'purge failed'));
+  const purger = new Purger(store, clock, (err) => {
+    if (isStoreError(err)) metrics.storeError('purge');
+    app.log.error({ err }, 'purge failed');
+  });
   if (options.purge) purger.start();
   app.addHook('onClose', () => purger.stop());
   // Login throttling per account and per address, in the same shared buckets (oauth/login-throttle.ts).
@@ -113,9 +139,18 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     reply.header('x-trace-id', req.id);
     done();
   });
+  // The one metrics hook: the route pattern (never the raw URL: bounded label values), method,
+  // status and Fastify's own elapsed time; the label children are cached (ops/metrics.ts).
+  app.addHook('onResponse', (req, reply, done) => {
+    metrics.request(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
   app.setErrorHandler((err, req, reply) => {
     const e = toOAuthError(err);
-    if (e.status >= 500) req.log.error({ err }, 'request failed');
+    if (e.status >= 500) {
+      if (isStoreError(err)) metrics.storeError('request');
+      req.log.error({ err }, 'request failed');
+    }
     // A route says its dialect; before one is found (a body the not-found route could not parse),
     // /ac/ paths are POD Shop's, as their not-found answer is (pod-routes.ts).
     return sendError(req, reply, e, req.routeOptions.config?.dialect ?? (/^(\/malls\/[^/]+)?\/ac\//.test(req.url) ? 'pod' : 'api'));
@@ -125,6 +160,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   // wire.md, Tenancy: the issuer of a mall is {base}/malls/{mall_id}.
   const baseOf = (req: FastifyRequest) => config.publicUrl ?? `${req.protocol}://${req.host}`;
   const issuerOf = (req: FastifyRequest) => `${baseOf(req)}/malls/${req.mall.mallId}`;
+  app.register(opsRoutes({ store, shared, metrics, metricsToken: config.metricsToken }));
   app.register(pageAssetRoutes);
   app.register(developerRoutes(ctx, { throttle: loginThrottle }));
   if (options.demo) app.register(demoRoutes({ clientId: DEMO_CLIENT_ID, baseOf, launchSecret: demoClientSecret(ctx.serverKey) }));
@@ -139,5 +175,5 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     await scope.register(oauthRoutes(ctx, issuerOf, limiter));
     await scope.register(apiRoutes(ctx, guard));
   });
-  return { app, ctx, shared, guard, purger };
+  return { app, ctx, shared, guard, purger, metrics };
 }
