@@ -33,6 +33,8 @@ export function workerRole(): WorkerRole {
 /** In a worker: let the primary's aggregator read this registry. */
 export function shareRegistry(registry: client.Registry): void {
   client.AggregatorRegistry.setRegistries([registry]);
+  // Constructing one adds the worker's listener for the primary's requests (prom-client's cluster.js).
+  new client.AggregatorRegistry();
 }
 
 /** In a worker: the whole cluster's metrics as text, from the primary (which asks every worker). */
@@ -91,7 +93,10 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       const info = roles.get(worker);
       roles.delete(worker);
       if (stopping) {
-        if (code !== 0) clean = false;
+        if (code !== 0) {
+          clean = false;
+          options.log(`shopauth: worker ${worker.id} (pid ${worker.process.pid}) stopped with ${signal ?? `code ${code}`}`);
+        }
         if (roles.size === 0) resolve();
         return;
       }

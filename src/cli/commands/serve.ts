@@ -77,6 +77,8 @@ async function runServer(config: Config, options: { demo: boolean; json: boolean
   await stopGracefully(app, config.shutdownTimeoutMs, io);
   await jobs.stop();
   await store.close();
+  // A worker's IPC channel to the primary would keep it alive: let go of it, so it exits 0.
+  if (inCluster()) cluster.worker?.disconnect();
   return 0;
 }
 
