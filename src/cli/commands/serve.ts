@@ -74,9 +74,17 @@ async function runServer(config: Config, options: { demo: boolean; json: boolean
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  await stopGracefully(app, config.shutdownTimeoutMs, io);
-  await jobs.stop();
-  await store.close();
+  // Holds the event loop open until every close has resolved: the SQLite store's close waits for
+  // its checkpoint worker, an unref'd thread, and with nothing else alive Node would exit with 13
+  // (an unsettled top-level await) before the store is closed.
+  const keepAlive = setInterval(() => {}, 1000);
+  try {
+    await stopGracefully(app, config.shutdownTimeoutMs, io);
+    await jobs.stop();
+    await store.close();
+  } finally {
+    clearInterval(keepAlive);
+  }
   // A worker's IPC channel to the primary would keep it alive: let go of it, so it exits 0.
   if (inCluster()) cluster.worker?.disconnect();
   return 0;
@@ -89,6 +97,7 @@ async function runServer(config: Config, options: { demo: boolean; json: boolean
  * onClose hooks: the audit batch is flushed and the shared state closed.
  */
 async function stopGracefully(app: FastifyInstance, timeoutMs: number, io: CliIO): Promise<void> {
+  if (!inCluster()) io.err(`shopauth: stopping: no new connections; in-flight requests get up to ${timeoutMs / 1000} s`);
   const idle = setInterval(() => app.server.closeIdleConnections(), 50);
   const cut = setTimeout(() => {
     io.err(`shopauth: shutdown timeout (${timeoutMs} ms): closing the connections still open`);
