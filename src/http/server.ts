@@ -140,7 +140,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     done();
   });
   // The one metrics hook: the route pattern (never the raw URL: bounded label values), method,
-  // status and Fastify's own elapsed time; the label children are cached (ops/metrics.ts).
+  // status and Fastify's own elapsed time, counted in plain numbers (ops/metrics.ts).
   app.addHook('onResponse', (req, reply, done) => {
     metrics.request(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
     done();

@@ -7,11 +7,57 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 /** Where a store error was seen (the label `source` of shopauth_store_errors_total). */
 export type StoreErrorSource = 'request' | 'audit' | 'purge' | 'readyz';
 
-/** One route, method and status: the children of the request metrics, looked up once. */
+/** Latency of one route and method: counts per bucket (not cumulative; the last is +Inf), sum. */
+interface LatencySeries {
+  labels: { route: string; method: string };
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+/** One route, method and status: plain numbers, bumped per response. */
 interface RequestSeries {
-  count: client.Counter.Internal;
-  latency: client.Histogram.Internal<string>;
-  limited: client.Counter.Internal | undefined;
+  labels: { route: string; method: string; status: string };
+  count: number;
+  latency: LatencySeries;
+}
+
+type CounterValues = Awaited<ReturnType<client.Counter['get']>>['values'];
+type HistogramValues = Awaited<ReturnType<client.Histogram['get']>>['values'];
+
+/**
+ * The request metrics count in plain numbers (a Map lookup and a few additions per response:
+ * prom-client's own inc/observe hash the labels on every call, about 1.5 µs); prom-client reads
+ * them when scraped, through get(). The name, help, type and aggregator are prom-client's.
+ */
+class ViewCounter extends client.Counter<string> {
+  constructor(
+    config: client.CounterConfiguration<string>,
+    private readonly view: () => CounterValues,
+  ) {
+    super(config);
+  }
+
+  override async get(): Promise<Awaited<ReturnType<client.Counter['get']>>> {
+    return { ...(await super.get()), values: this.view() };
+  }
+}
+
+/**
+ * prom-client's Histogram has get() read getForPromString() (the registry's text output calls the
+ * latter directly), so the view is given there, in its shape: labels, and sharedLabels (none).
+ */
+class ViewHistogram extends client.Histogram<string> {
+  constructor(
+    private readonly config: client.HistogramConfiguration<string>,
+    private readonly view: () => HistogramValues,
+  ) {
+    super(config);
+  }
+
+  async getForPromString(): Promise<{ name: string; help: string; type: string; values: unknown[]; aggregator: string }> {
+    return { name: this.config.name, help: this.config.help, type: 'histogram', values: this.view().map((v) => ({ ...v, sharedLabels: {} })), aggregator: 'sum' };
+  }
 }
 
 /**
@@ -21,9 +67,6 @@ interface RequestSeries {
  */
 export class Metrics implements MetricsSink {
   readonly registry = new client.Registry();
-  private readonly requests: client.Counter<string>;
-  private readonly latency: client.Histogram<string>;
-  private readonly limited: client.Counter<string>;
   private readonly issued: client.Counter<string>;
   private readonly reuse: client.Counter<string>;
   private readonly logins: client.Counter<string>;
@@ -31,20 +74,34 @@ export class Metrics implements MetricsSink {
   private readonly sharedErrors: client.Counter<string>;
   private readonly sharedUp: client.Gauge<string>;
   private readonly dialect: 'sqlite' | 'postgres';
-  /** Label children by "METHOD status route": a Map lookup per response instead of label hashing. */
-  private readonly series = new Map<string, RequestSeries>();
+  /** By route, then method and status (no string is built per response), and the latency by "METHOD route". */
+  private readonly byRoute = new Map<string, Map<number, RequestSeries>>();
+  private readonly series: RequestSeries[] = [];
+  private readonly latencies = new Map<string, LatencySeries>();
+  /** 429s by route. */
+  private readonly limitedBy = new Map<string, number>();
 
   constructor(options: { storeDialect: 'sqlite' | 'postgres'; sharedBackend: 'memory' | 'redis'; defaultMetrics?: boolean }) {
     const registers = [this.registry];
-    this.requests = new client.Counter({ name: 'shopauth_http_requests_total', help: 'HTTP responses by route pattern, method and status.', labelNames: ['route', 'method', 'status'], registers });
-    this.latency = new client.Histogram({
-      name: 'shopauth_http_request_duration_seconds',
-      help: 'Time from request to response, by route pattern and method.',
-      labelNames: ['route', 'method'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.limited = new client.Counter({ name: 'shopauth_rate_limited_total', help: 'Calls answered 429 (API bucket, token endpoint limits, login throttle), by route pattern.', labelNames: ['route'], registers });
+    new ViewCounter({ name: 'shopauth_http_requests_total', help: 'HTTP responses by route pattern, method and status.', labelNames: ['route', 'method', 'status'], registers }, () =>
+      this.series.map((x) => ({ labels: x.labels, value: x.count })),
+    );
+    const latencyName = 'shopauth_http_request_duration_seconds';
+    new ViewHistogram(
+      { name: latencyName, help: 'Time from request to response, by route pattern and method.', labelNames: ['route', 'method'], buckets: LATENCY_BUCKETS, registers },
+      () =>
+        [...this.latencies.values()].flatMap((l) => {
+          let cumulative = 0;
+          const buckets = l.buckets.map((n, i) => {
+            cumulative += n;
+            return { metricName: `${latencyName}_bucket`, labels: { ...l.labels, le: i < LATENCY_BUCKETS.length ? LATENCY_BUCKETS[i]! : '+Inf' }, value: cumulative };
+          });
+          return [...buckets, { metricName: `${latencyName}_sum`, labels: l.labels, value: l.sum }, { metricName: `${latencyName}_count`, labels: l.labels, value: l.count }];
+        }),
+    );
+    new ViewCounter({ name: 'shopauth_rate_limited_total', help: 'Calls answered 429 (API bucket, token endpoint limits, login throttle), by route pattern.', labelNames: ['route'], registers }, () =>
+      [...this.limitedBy].map(([route, value]) => ({ labels: { route }, value })),
+    );
     this.issued = new client.Counter({ name: 'shopauth_tokens_issued_total', help: 'Token pairs minted, by grant and wire dialect.', labelNames: ['grant', 'dialect'], registers });
     this.reuse = new client.Counter({ name: 'shopauth_refresh_reuse_detected_total', help: 'Rotated refresh tokens presented again (family revoked, RFC 9700 4.14.2).', registers });
     this.logins = new client.Counter({ name: 'shopauth_login_failures_total', help: 'Failed sign-ins (operator and developer pages), by reason.', labelNames: ['reason'], registers });
@@ -70,19 +127,30 @@ export class Metrics implements MetricsSink {
 
   /** The one per-response call (an onResponse hook): `route` is the route pattern, never the raw URL. */
   request(route: string, method: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let s = this.series.get(key);
+    let statuses = this.byRoute.get(route);
+    if (!statuses) this.byRoute.set(route, (statuses = new Map()));
+    // One number for method and status: the method's index among the few HTTP has, times 1000.
+    const m = methodIndex(method);
+    const key = m * 1000 + status;
+    let s = statuses.get(key);
     if (!s) {
-      s = {
-        count: this.requests.labels(route, method, String(status)),
-        latency: this.latency.labels(route, method),
-        limited: status === 429 ? this.limited.labels(route) : undefined,
-      };
-      this.series.set(key, s);
+      // Methods no route knows (any token is a valid HTTP method) share one label: bounded series.
+      method = METHODS[m] ?? 'OTHER';
+      const latencyKey = `${method} ${route}`;
+      let latency = this.latencies.get(latencyKey);
+      if (!latency) this.latencies.set(latencyKey, (latency = { labels: { route, method }, buckets: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0), sum: 0, count: 0 }));
+      s = { labels: { route, method, status: String(status) }, count: 0, latency };
+      statuses.set(key, s);
+      this.series.push(s);
     }
-    s.count.inc();
-    s.latency.observe(seconds);
-    s.limited?.inc();
+    s.count++;
+    const l = s.latency;
+    let i = 0;
+    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]!) i++;
+    l.buckets[i]!++;
+    l.sum += seconds;
+    l.count++;
+    if (status === 429) this.limitedBy.set(route, (this.limitedBy.get(route) ?? 0) + 1);
   }
 
   tokenIssued(grant: string, dialect: 'cafe24' | 'pod'): void {
@@ -121,6 +189,12 @@ export class Metrics implements MetricsSink {
     return this.registry.contentType;
   }
 }
+
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
+const methodIndex = (method: string) => {
+  const i = METHODS.indexOf(method);
+  return i === -1 ? METHODS.length : i;
+};
 
 /**
  * Database errors as the drivers raise them: SQLite's codes (SQLITE_BUSY, SQLITE_IOERR, ...),

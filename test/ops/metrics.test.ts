@@ -81,7 +81,7 @@ describe('GET /metrics', () => {
     expect(after.get('shopauth_http_request_duration_seconds')!.metrics.some((x) => x.buckets?.['+Inf'] !== undefined)).toBe(true);
     const series = `{route="${route}",method="POST"}`;
     const count = Number(new RegExp(`^shopauth_http_request_duration_seconds_count${series.replace(/[{}/:]/g, '\\$&')} (\\d+)$`, 'm').exec(lastText)?.[1]);
-    const inf = Number(new RegExp(`^shopauth_http_request_duration_seconds_bucket\\{le="\\+Inf",route="${route}",method="POST"\\} (\\d+)$`, 'm').exec(lastText)?.[1]);
+    const inf = Number(new RegExp(`^shopauth_http_request_duration_seconds_bucket\\{route="${route}",method="POST",le="\\+Inf"\\} (\\d+)$`, 'm').exec(lastText)?.[1]);
     expect(count).toBeGreaterThanOrEqual(1);
     expect(inf).toBe(count);
     // No series carries a raw mall id or query string.
