@@ -40,7 +40,7 @@ export interface ServerOptions {
   demo?: boolean;
   /** Purge expired codes, tokens and sessions on a schedule (oauth/purge.ts); `serve` runs it as a background job (ops/jobs.ts). */
   purge?: boolean;
-  /** Node's default process metrics on /metrics (on unless false; tests with many servers turn them off). */
+  /** Node's default process metrics on /metrics (on unless false). */
   processMetrics?: boolean;
 }
 

@@ -31,8 +31,8 @@ export function workerRole(): WorkerRole {
 }
 
 /** In a worker: let the primary's aggregator read this registry. */
-export function shareRegistry(registry: client.Registry): void {
-  client.AggregatorRegistry.setRegistries([registry]);
+export function shareRegistry(registries: client.Registry[]): void {
+  client.AggregatorRegistry.setRegistries(registries);
   // Constructing one adds the worker's listener for the primary's requests (prom-client's cluster.js).
   new client.AggregatorRegistry();
 }

@@ -60,6 +60,21 @@ class ViewHistogram extends client.Histogram<string> {
   }
 }
 
+let processRegistry: client.Registry | undefined;
+
+/**
+ * Node's default metrics (CPU, memory, heap, event-loop lag, GC), collected once per process:
+ * each collection starts an event-loop monitor and a GC observer, and a test process starts
+ * hundreds of servers.
+ */
+function processMetrics(): client.Registry {
+  if (!processRegistry) {
+    processRegistry = new client.Registry();
+    client.collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 /**
  * The server's metrics (docs/operations.md lists each name and label), in a registry of its own
  * so two servers in one process (tests) never share counters. Protocol code sees only the
@@ -67,6 +82,8 @@ class ViewHistogram extends client.Histogram<string> {
  */
 export class Metrics implements MetricsSink {
   readonly registry = new client.Registry();
+  /** What /metrics shows: this server's registry, and the process's default metrics. */
+  readonly registries: client.Registry[] = [this.registry];
   private readonly issued: client.Counter<string>;
   private readonly reuse: client.Counter<string>;
   private readonly logins: client.Counter<string>;
@@ -122,7 +139,7 @@ export class Metrics implements MetricsSink {
     new client.Gauge({ name: 'shopauth_info', help: 'Constant 1, labelled with the store dialect and the shared-state backend.', labelNames: ['store', 'shared_state'], registers, aggregator: 'max' })
       .labels(options.storeDialect, options.sharedBackend)
       .set(1);
-    if (options.defaultMetrics !== false) client.collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics !== false) this.registries.push(processMetrics());
   }
 
   /** The one per-response call (an onResponse hook): `route` is the route pattern, never the raw URL. */
@@ -182,7 +199,7 @@ export class Metrics implements MetricsSink {
 
   /** The text exposition format (what GET /metrics answers in a single process). */
   text(): Promise<string> {
-    return this.registry.metrics();
+    return this.registries.length === 1 ? this.registry.metrics() : client.Registry.merge(this.registries).metrics();
   }
 
   get contentType(): string {

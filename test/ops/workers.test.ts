@@ -59,6 +59,8 @@ describe.each(DBS)('serve --workers 2 on $name', (dialect) => {
     expect(Number(store?.value)).toBe(20);
     const issued = families.find((f) => f.name === 'shopauth_tokens_issued_total')!.metrics;
     expect(issued).toEqual([{ value: '1', labels: { grant: 'authorization_code', dialect: 'cafe24' } }]);
+    expect(families.some((f) => f.name === 'process_resident_memory_bytes')).toBe(true);
+    expect(families.find((f) => f.name === 'shopauth_shared_state_up')!.metrics).toEqual([{ value: '1' }]);
 
     // SIGKILL one worker: the primary says so, the other keeps answering, a new worker appears.
     const victim = pids.find((p) => p.role === 'http')!;

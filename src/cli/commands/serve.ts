@@ -56,7 +56,7 @@ async function runServer(config: Config, options: { demo: boolean; json: boolean
     await store.close();
     throw error;
   }
-  if (inCluster()) shareRegistry(metrics.registry);
+  if (inCluster()) shareRegistry(metrics.registries);
   // Background jobs (ops/jobs.ts): in a cluster, only the worker with the jobs role runs them.
   const jobs = startJobs(workerRole() === 'jobs' ? [{ name: 'purge', start: () => purger.start(), stop: () => purger.stop() }] : []);
   const address = await app.listen({ port: config.port, host: config.host });
