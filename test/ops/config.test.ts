@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { runCli } from '../support/cli.js';
+import { serve } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shopauth-config-'));
 const file = (name: string, text: string) => {
@@ -98,5 +99,21 @@ describe('shopauth serve refuses a bad setting: one line naming it and what is a
     expect(notJson.stderr).toMatch(/^shopauth: config: cannot read .*broken\.json: .+ \(a JSON object of settings, e\.g\. \{"port": 8080\}\)\n$/);
     const missing = await runCli(['serve', '--db', db, '--config', join(dir, 'absent.json')]);
     expect({ code: missing.code, stderr: missing.stderr }).toEqual({ code: 2, stderr: `shopauth: config: cannot read ${join(dir, 'absent.json')}: ENOENT (a JSON object of settings, e.g. {"port": 8080})\n` });
+  }, 60_000);
+});
+
+describe('the common names reach a running server', () => {
+  test('DATABASE_URL and REDIS_URL alone: /readyz shows a SQLite store and Redis shared state', async () => {
+    const db = join(dir, 'common-names.db');
+    const s = await serve([], { SHOPAUTH_DB: '', SHOPAUTH_REDIS_URL: '', DATABASE_URL: db, REDIS_URL: process.env.SHOPAUTH_TEST_REDIS ?? 'redis://127.0.0.1:6379' });
+    try {
+      const res = await fetch(`${s.url}/readyz`);
+      expect({ status: res.status, body: await res.json() }).toEqual({
+        status: 200,
+        body: { status: 'ready', checks: { store: 'ok', shared_state: 'ok' }, store: 'sqlite', shared_state: 'redis' },
+      });
+    } finally {
+      expect(await s.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    }
   }, 60_000);
 });
