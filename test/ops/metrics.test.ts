@@ -4,6 +4,8 @@ import { authorizeUrl, Browser, readForm } from '../support/browser.js';
 import { seedApp, seedMall } from '../support/fixtures.js';
 import { obtainTokens, postForm, type TestClient } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
+import { basic } from '../support/fixtures.js';
+import { post, seedCredentials, type PodTokens } from '../podshop/support.js';
 
 /**
  * GET /metrics (docs/operations.md): the Prometheus text format, read back with a text-format
@@ -124,6 +126,20 @@ describe('GET /metrics', () => {
     const adminRoute = { route: '/malls/:mall_id/api/v2/admin/store' };
     expect(value(after, 'shopauth_rate_limited_total', adminRoute)).toBe(value(before, 'shopauth_rate_limited_total', adminRoute) + 1);
     expect(value(after, 'shopauth_login_failures_total', { reason: 'wrong_credentials' })).toBe(value(before, 'shopauth_login_failures_total', { reason: 'wrong_credentials' }) + 1);
+  });
+
+  test('POD Shop tokens count under the pod dialect', async () => {
+    const before = await scrape(s);
+    const creds = await seedCredentials(s, 'mall1');
+    const res = await post(`${s.url}/ac/oauth/ext/token`, basic(creds.clientId, creds.clientKey));
+    expect(res.status).toBe(200);
+    const t = (await res.json()) as PodTokens;
+    const refreshed = await post(`${s.url}/ac/oauth/ext/token/refresh?refreshToken=${t.refresh_token}`, basic(creds.clientId, creds.clientKey));
+    expect(refreshed.status).toBe(200);
+    const after = await scrape(s);
+    for (const grant of ['pod_shop_credentials', 'pod_shop_refresh']) {
+      expect(value(after, 'shopauth_tokens_issued_total', { grant, dialect: 'pod' }), grant).toBe(value(before, 'shopauth_tokens_issued_total', { grant, dialect: 'pod' }) + 1);
+    }
   });
 
   test('without a metrics token only a direct loopback caller is answered', async () => {
