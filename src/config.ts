@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isIP } from 'node:net';
 
 /**
- * One typed, validated configuration, read from flags and environment (flags win).
- * Each part of the server takes only the fields it needs.
+ * One typed, validated configuration (docs/operations.md): flags win over the environment, the
+ * environment over an optional JSON file (`--config shopauth.json`, SHOPAUTH_CONFIG), the file
+ * over the defaults. Each part of the server takes only the fields it needs.
  */
 export interface RateLimitSetting {
   size: number;
@@ -57,6 +60,12 @@ export interface Config {
   /** X-Cafe24-Api-Version values accepted besides the current one (wire.md, Admin API). */
   apiVersions: string[];
   logLevel: string;
+  /** `serve --workers N|auto`: processes on one port (node:cluster); 1 = no cluster. */
+  workers: number;
+  /** On SIGTERM, how long in-flight requests may take before their connections are closed. */
+  shutdownTimeoutMs: number;
+  /** Bearer token for GET /metrics; null: /metrics answers loopback callers only. */
+  metricsToken: string | null;
 }
 
 export const defaultLifetimes: Lifetimes = {
@@ -115,32 +124,151 @@ export function parseApiVersions(text: string): string[] {
   return versions;
 }
 
-export function loadConfig(flags: Partial<Record<string, string | boolean | undefined>>, env: NodeJS.ProcessEnv = process.env): Config {
-  const str = (flag: string, name: string): string | undefined => {
-    const v = flags[flag];
-    return typeof v === 'string' ? v : env[name] || undefined;
-  };
-  const port = Number(str('port', 'SHOPAUTH_PORT') ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('port must be an integer from 0 to 65535');
-  const publicUrl = str('public-url', 'SHOPAUTH_PUBLIC_URL') ?? null;
-  if (publicUrl !== null && !/^https?:\/\/[^/]+$/.test(publicUrl)) {
-    throw new Error('public URL must be scheme and host only, like https://auth.example.com');
+/** Every bad setting, one line each (the CLI prints them and exits 2). */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
   }
-  if (str('secret', 'SHOPAUTH_SECRET') && str('secret-file', 'SHOPAUTH_SECRET_FILE')) throw new Error('set SHOPAUTH_SECRET or a key file (SHOPAUTH_SECRET_FILE, --secret-file), not both');
-  return {
-    db: str('db', 'SHOPAUTH_DB') ?? './shopauth.db',
-    host: str('host', 'SHOPAUTH_HOST') ?? '127.0.0.1',
+}
+
+/**
+ * The settings: the key is the flag (`--key`) and the config file's key; `env` the variables
+ * read, first found wins (the SHOPAUTH_ name before the common one). `secret` values are never
+ * echoed in an error line.
+ */
+const SETTINGS = {
+  db: { env: ['SHOPAUTH_DB', 'DATABASE_URL'], secret: true },
+  host: { env: ['SHOPAUTH_HOST'] },
+  port: { env: ['SHOPAUTH_PORT'] },
+  'public-url': { env: ['SHOPAUTH_PUBLIC_URL'] },
+  'mall-domain': { env: ['SHOPAUTH_MALL_DOMAIN'] },
+  secret: { env: ['SHOPAUTH_SECRET'], secret: true },
+  'secret-file': { env: ['SHOPAUTH_SECRET_FILE'] },
+  'trust-proxy': { env: ['SHOPAUTH_TRUST_PROXY'] },
+  'refresh-grace-seconds': { env: ['SHOPAUTH_REFRESH_GRACE_SECONDS'] },
+  'rate-limit': { env: ['SHOPAUTH_RATE_LIMIT'] },
+  'token-rate-limit': { env: ['SHOPAUTH_TOKEN_RATE_LIMIT'] },
+  redis: { env: ['SHOPAUTH_REDIS_URL', 'REDIS_URL'], secret: true },
+  'api-versions': { env: ['SHOPAUTH_API_VERSIONS'] },
+  'log-level': { env: ['SHOPAUTH_LOG_LEVEL'] },
+  workers: { env: ['SHOPAUTH_WORKERS'] },
+  'shutdown-timeout': { env: ['SHOPAUTH_SHUTDOWN_TIMEOUT'] },
+  'metrics-token': { env: ['SHOPAUTH_METRICS_TOKEN'], secret: true },
+} as const satisfies Record<string, { env: readonly string[]; secret?: boolean }>;
+
+export type SettingName = keyof typeof SETTINGS;
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const MAX_WORKERS = 64;
+
+/** `--config FILE`: a JSON object of settings (the flags' names); an unreadable file is one problem line. */
+function readConfigFile(path: string, problems: string[]): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    problems.push(`config: cannot read ${path}: ${e.code ?? e.message.split('\n')[0]} (a JSON object of settings, e.g. {"port": 8080})`);
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push(`config: ${path} must hold a JSON object of settings, e.g. {"port": 8080}`);
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(key in SETTINGS)) problems.push(`config: ${path} has an unknown setting "${key.slice(0, 40)}"; known: ${SETTING_NAMES.join(', ')}`);
+    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
+    else problems.push(`${key}: must be a string or a number in ${path}`);
+  }
+  return out;
+}
+
+/**
+ * Reads and validates the configuration. Every bad value is one line of the ConfigError
+ * (naming the setting, what is allowed, and where the value came from); nothing starts with one.
+ */
+export function loadConfig(flags: Partial<Record<string, string | boolean | undefined>>, env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const configPath = typeof flags.config === 'string' ? flags.config : env.SHOPAUTH_CONFIG || undefined;
+  const file = configPath === undefined ? {} : readConfigFile(configPath, problems);
+  const source = new Map<SettingName, string>();
+  const raw = (name: SettingName): string | undefined => {
+    const flag = flags[name];
+    if (typeof flag === 'string') {
+      source.set(name, `--${name}`);
+      return flag;
+    }
+    for (const variable of SETTINGS[name].env) {
+      const v = env[variable];
+      if (v) {
+        source.set(name, variable);
+        return v;
+      }
+    }
+    if (file[name] !== undefined) source.set(name, configPath!);
+    return file[name];
+  };
+  /** Parses one setting; a failure becomes its one line and the default stands in (so every problem is seen). */
+  function setting<T>(name: SettingName, fallback: T, parse: (text: string) => T): T {
+    const text = raw(name);
+    if (text === undefined) return fallback;
+    try {
+      return parse(text);
+    } catch (error) {
+      const secret = 'secret' in SETTINGS[name] && SETTINGS[name].secret;
+      const message = (error as Error).message;
+      const echo = secret || message.includes('not "') ? '' : `, not "${text.slice(0, 80)}"`;
+      problems.push(`${name}: ${message}${echo} (from ${source.get(name)})`);
+      return fallback;
+    }
+  }
+  const fail = (message: string): never => {
+    throw new Error(message);
+  };
+
+  const port = setting('port', 8080, (t) => (/^\d{1,5}$/.test(t) && Number(t) <= 65535 ? Number(t) : fail('must be an integer from 0 to 65535')));
+  const host = setting('host', '127.0.0.1', (t) => (/^[\w.:-]{1,253}$/.test(t) ? t : fail('must be an address or host name to listen on, like 127.0.0.1 or 0.0.0.0')));
+  const publicUrl = setting<string | null>('public-url', null, (t) => (/^https?:\/\/[^/\s]+$/.test(t) ? t : fail('must be scheme and host only, like https://auth.example.com')));
+  const mallDomain = setting<string | null>('mall-domain', null, (t) => (/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(t) ? t.toLowerCase() : fail('must be a domain like shops.example.com')));
+  const db = setting('db', './shopauth.db', (t) =>
+    /^postgres(ql)?:\/\//.test(t) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(t) ? t : fail('must be a SQLite file path or a postgres:// URL'),
+  );
+  const secret = setting<string | null>('secret', null, (t) => t);
+  const secretFile = setting<string | null>('secret-file', null, (t) => t);
+  if (secret !== null && secretFile !== null) problems.push('secret: set SHOPAUTH_SECRET or a key file (SHOPAUTH_SECRET_FILE, --secret-file), not both');
+  const redisUrl = setting<string | null>('redis', null, (t) => (/^rediss?:\/\/\S+$/.test(t) ? t : fail('must be a redis:// or rediss:// URL')));
+  const workers = setting('workers', 1, (t) => {
+    if (t === 'auto') return Math.min(MAX_WORKERS, availableParallelism());
+    return /^\d{1,2}$/.test(t) && Number(t) >= 1 && Number(t) <= MAX_WORKERS ? Number(t) : fail(`must be a number of processes from 1 to ${MAX_WORKERS}, or auto (one per CPU)`);
+  });
+  const shutdownTimeoutMs = setting('shutdown-timeout', 10_000, (t) =>
+    /^\d{1,3}(\.\d{1,3})?$/.test(t) && Number(t) > 0 && Number(t) <= 600 ? Math.round(Number(t) * 1000) : fail('must be seconds, more than 0 and at most 600'),
+  );
+  const metricsToken = setting<string | null>('metrics-token', null, (t) =>
+    /^[\x21-\x7e]{16,256}$/.test(t) ? t : fail('must be 16 to 256 printable characters without spaces (openssl rand -hex 32)'),
+  );
+  const config: Config = {
+    db,
+    host,
     port,
     publicUrl,
-    mallDomain: str('mall-domain', 'SHOPAUTH_MALL_DOMAIN') ?? null,
-    secret: str('secret', 'SHOPAUTH_SECRET') ?? null,
-    secretFile: str('secret-file', 'SHOPAUTH_SECRET_FILE') ?? null,
-    trustProxy: parseTrustProxy(str('trust-proxy', 'SHOPAUTH_TRUST_PROXY') ?? ''),
-    lifetimes: { ...defaultLifetimes, refreshGraceMs: parseGraceSeconds(str('refresh-grace-seconds', 'SHOPAUTH_REFRESH_GRACE_SECONDS') ?? '0') * 1000 },
-    rateLimit: parseRateLimit(str('rate-limit', 'SHOPAUTH_RATE_LIMIT') ?? '40/2'),
-    tokenRateLimit: parseRateLimit(str('token-rate-limit', 'SHOPAUTH_TOKEN_RATE_LIMIT') ?? '120/2'),
-    redisUrl: str('redis', 'SHOPAUTH_REDIS_URL') ?? null,
-    apiVersions: parseApiVersions(str('api-versions', 'SHOPAUTH_API_VERSIONS') ?? ''),
-    logLevel: str('log-level', 'SHOPAUTH_LOG_LEVEL') ?? 'info',
+    mallDomain,
+    secret,
+    secretFile,
+    trustProxy: setting('trust-proxy', null, parseTrustProxy),
+    lifetimes: { ...defaultLifetimes, refreshGraceMs: setting('refresh-grace-seconds', 0, parseGraceSeconds) * 1000 },
+    rateLimit: setting<RateLimitSetting | null>('rate-limit', { size: 40, perSecond: 2 }, parseRateLimit),
+    tokenRateLimit: setting<RateLimitSetting | null>('token-rate-limit', { size: 120, perSecond: 2 }, parseRateLimit),
+    redisUrl,
+    apiVersions: setting('api-versions', [], parseApiVersions),
+    logLevel: setting('log-level', 'info', (t) => (LOG_LEVELS.includes(t) ? t : fail(`must be one of ${LOG_LEVELS.join(', ')}`))),
+    workers,
+    shutdownTimeoutMs,
+    metricsToken,
   };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }

@@ -6,7 +6,7 @@ import type { UsageCounter } from '../shared-state/usage.js';
 import type { LeakyBucket } from '../shared-state/leaky-bucket.js';
 import type { App, Mall } from '../store/types.js';
 import { requireScope, resolveCaller, type Caller } from './caller.js';
-import type { TokenLimiter } from '../oauth/token-limits.js';
+import { sharedStateDown, type TokenLimiter } from '../oauth/token-limits.js';
 import { isCalendarDate } from './shop-time.js';
 import { DEFAULT_USAGE_LIMIT, parseUsageLimit, UsageMeter, type UsageLimit, type UsageReading } from './usage-meter.js';
 
@@ -196,7 +196,7 @@ export class ApiGuard {
       r = await this.bucket.take(`api:${caller.mallId}:${caller.clientId}`, limit, this.ctx.clock.now());
     } catch {
       // The shared store (Redis) is unreachable: refuse plainly rather than serve without a limit.
-      throw new OAuthError('temporarily_unavailable', 'the rate limiter is unavailable; retry shortly', { headers: { 'retry-after': '1' } });
+      throw sharedStateDown();
     }
     headers['x-api-call-limit'] = `${r.used}/${r.size}`;
     if (!r.allowed) {

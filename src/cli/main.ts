@@ -9,6 +9,7 @@ import { appCreate, mallCreate, operatorAdd } from './commands/registry.js';
 import { serve } from './commands/serve.js';
 import { webhooksAdd, webhooksList, webhooksRemove, webhooksReplay } from './commands/webhooks.js';
 import { UsageError, type CliIO } from './io.js';
+import { ConfigError } from '../config.js';
 
 type Command = (args: string[], io: CliIO) => Promise<number>;
 
@@ -40,7 +41,9 @@ const commands: Record<string, Command> = {
 
 const USAGE = `usage: shopauth <command> [options]
 
-  serve [--port 8080] [--host 127.0.0.1] [--demo] [--secret-file PATH] [--public-url URL] [--mall-domain D] [--trust-proxy HOPS|CIDR,...] [--rate-limit 40/2|off] [--redis URL] [--api-versions 2025-06-01,...]
+  serve [--port 8080] [--host 127.0.0.1] [--demo] [--config FILE.json] [--workers N|auto] [--shutdown-timeout 10] [--metrics-token T]
+        [--secret-file PATH] [--public-url URL] [--mall-domain D] [--trust-proxy HOPS|CIDR,...] [--rate-limit 40/2|off] [--token-rate-limit 120/2|off]
+        [--redis URL] [--api-versions 2025-06-01,...] [--refresh-grace-seconds 0] [--log-level info]   (docs/operations.md)
   migrate
   mall create MALL_ID [--operator USER_ID --password PW] [--name N] [--timezone Asia/Seoul] [--sample-data [--seed N]]
   operator add MALL_ID USER_ID --password PW [--sub] [--name N]
@@ -62,7 +65,7 @@ For app developers (a session in $XDG_CONFIG_HOME/shopauth/, default ~/.config/s
   call METHOD PATH [--data JSON] [--include] [--api-version V]   e.g. call GET '/api/v2/admin/products?limit=5'
   logout   revokes the session's tokens and forgets them
 
-Every command takes --json; the server's commands take --db PATH|URL (default ./shopauth.db, or SHOPAUTH_DB).`;
+Every command takes --json; the server's commands take --db PATH|URL (default ./shopauth.db, or SHOPAUTH_DB, or DATABASE_URL).`;
 
 const defaultIO: CliIO = {
   out: (text) => process.stdout.write(`${text}\n`),
@@ -86,6 +89,11 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   try {
     return await command(argv.slice(key === pair ? 2 : 1), io);
   } catch (error) {
+    // docs/operations.md: one line per bad setting, exit 2, nothing started.
+    if (error instanceof ConfigError) {
+      for (const line of error.problems) io.err(`shopauth: ${line}`);
+      return 2;
+    }
     if (error instanceof UsageError) {
       io.err(`shopauth: ${error.message}\n\n${USAGE}`);
       return 2;

@@ -28,6 +28,8 @@ import { mallMetadataRoutes, rootMetadataRoutes } from './metadata-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { podRoutes } from './pod-routes.js';
 import { MallCache, registerTenantRoutes } from './tenancy.js';
+import { isStoreError, Metrics } from '../ops/metrics.js';
+import { opsRoutes } from '../ops/routes.js';
 
 export interface ServerOptions {
   config: Config;
@@ -37,10 +39,12 @@ export interface ServerOptions {
   log?: NodeJS.WritableStream | false;
   /** `serve --demo`: mount the demo app's pages (`/demo`, `/demo/callback`); off otherwise (issue 15, item 10). */
   demo?: boolean;
-  /** Purge expired codes, tokens and sessions on a schedule (oauth/purge.ts); `serve` turns it on. */
+  /** Purge expired codes, tokens and sessions on a schedule (oauth/purge.ts); `serve` runs it as a background job (ops/jobs.ts). */
   purge?: boolean;
-  /** Run the webhook delivery worker on its timer (webhooks/worker.ts); `serve` turns it on. Off: tests call `webhooks.tick()`. */
-  webhooks?: boolean | Partial<WebhookWorkerOptions>;
+  /** The webhook delivery worker's settings (webhooks/worker.ts). It is not started here: `serve` runs it as a background job (ops/jobs.ts); tests call `webhooks.tick()`. */
+  webhooks?: Partial<WebhookWorkerOptions>;
+  /** Node's default process metrics on /metrics (on unless false). */
+  processMetrics?: boolean;
 }
 
 export interface Server {
@@ -52,8 +56,10 @@ export interface Server {
   guard: ApiGuard;
   /** Deletes expired codes, tokens and sessions; scheduled when `purge` is set (serve). */
   purger: Purger;
-  /** Delivers webhooks from the outbox; on its timer when `webhooks` is set (serve). */
+  /** Delivers webhooks from the outbox; `serve` starts it (a background job), tests tick it. */
   webhooks: WebhookWorker;
+  /** The counters behind GET /metrics (ops/metrics.ts). */
+  metrics: Metrics;
 }
 
 // Trace ids: 12 random bytes in hex, cut from the CSPRNG pool (oauth/secrets.ts): a slice of a
@@ -63,7 +69,8 @@ const traceId = (): string => randomText(12, 'hex');
 /** Assembles the HTTP server: routes translate HTTP to oauth/ and api/ and back. */
 export async function buildServer(options: ServerOptions): Promise<Server> {
   const { config, store, clock } = options;
-  const ctx = await createOAuthContext({ store, clock, lifetimes: config.lifetimes, secret: config.secret, secretFile: config.secretFile });
+  const metrics = new Metrics({ storeDialect: store.dialect, sharedBackend: config.redisUrl ? 'redis' : 'memory', defaultMetrics: options.processMetrics !== false });
+  const ctx = await createOAuthContext({ store, clock, lifetimes: config.lifetimes, secret: config.secret, secretFile: config.secretFile, metrics });
   const app = Fastify({
     logger:
       options.log === false
@@ -93,7 +100,10 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     },
   });
   // Audit writes are off the request path; a failed one is logged, and the queue drains at close.
-  ctx.audit.onError((err, dropped) => app.log.error({ err, dropped }, 'audit write failed'));
+  ctx.audit.onError((err, dropped) => {
+    metrics.storeError('audit');
+    app.log.error({ err, dropped }, 'audit write failed');
+  });
   app.addHook('onClose', () => ctx.audit.flush());
   app.decorate('shopauthPublicUrl', config.publicUrl);
   dropUntrustedForwarding(app, config.trustProxy);
@@ -102,15 +112,30 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   emptyJsonIsNoBody(app);
   // Shared state and the API guard, before any route; /openapi.json sees every route added after this.
   // The error's message only: a Redis URL may carry a password.
-  const shared = openSharedState({ redisUrl: config.redisUrl, onError: (err) => app.log.error({ message: err.message }, 'redis unavailable') });
+  // Redis unreachable: calls that need it are refused with 503 + Retry-After (fail closed,
+  // docs/operations.md); one loud line when it goes and when it comes back, a count per failed call.
+  const shared = openSharedState({
+    redisUrl: config.redisUrl,
+    onError: (err) => app.log.error({ message: err.message }, 'redis unavailable'),
+    watch: {
+      failed: () => metrics.sharedStateError(),
+      changed: (up, err) => {
+        metrics.sharedStateUp(up);
+        if (up) app.log.warn('shared state (redis) answers again; rate limits and login throttles are back');
+        else app.log.error({ message: (err as Error | undefined)?.message }, 'SHARED STATE (REDIS) UNREACHABLE: rate-limited routes and sign-in answer 503 with Retry-After until it is back');
+      },
+    },
+  });
   app.addHook('onClose', () => shared.close());
   const limiter = config.tokenRateLimit === null ? undefined : new TokenLimiter(shared.bucket, clock, config.tokenRateLimit, (err) => app.log.error({ err }, 'token rate limiter unavailable'));
   const guard = new ApiGuard(ctx, shared.bucket, config, limiter, shared.usage);
-  const purger = new Purger(store, clock, (err) => app.log.error({ err }, 'purge failed'));
+  const purger = new Purger(store, clock, (err) => {
+    if (isStoreError(err)) metrics.storeError('purge');
+    app.log.error({ err }, 'purge failed');
+  });
   if (options.purge) purger.start();
   app.addHook('onClose', () => purger.stop());
-  const webhooks = new WebhookWorker(ctx, typeof options.webhooks === 'object' ? options.webhooks : {}, (err) => app.log.error({ err }, 'webhook delivery failed'));
-  if (options.webhooks) webhooks.start();
+  const webhooks = new WebhookWorker(ctx, options.webhooks ?? {}, (err) => app.log.error({ err }, 'webhook delivery failed'));
   app.addHook('onClose', () => webhooks.stop());
   // Login throttling per account and per address, in the same shared buckets (oauth/login-throttle.ts).
   const loginThrottle = new LoginThrottle(shared.bucket, clock, LOGIN_LIMITS, (err) => app.log.error({ err }, 'login throttle unavailable'));
@@ -121,9 +146,18 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     reply.header('x-trace-id', req.id);
     done();
   });
+  // The one metrics hook: the route pattern (never the raw URL: bounded label values), method,
+  // status and Fastify's own elapsed time, counted in plain numbers (ops/metrics.ts).
+  app.addHook('onResponse', (req, reply, done) => {
+    metrics.request(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
   app.setErrorHandler((err, req, reply) => {
     const e = toOAuthError(err);
-    if (e.status >= 500) req.log.error({ err }, 'request failed');
+    if (e.status >= 500) {
+      if (isStoreError(err)) metrics.storeError('request');
+      req.log.error({ err }, 'request failed');
+    }
     // A route says its dialect; before one is found (a body the not-found route could not parse),
     // /ac/ paths are POD Shop's, as their not-found answer is (pod-routes.ts).
     return sendError(req, reply, e, req.routeOptions.config?.dialect ?? (/^(\/malls\/[^/]+)?\/ac\//.test(req.url) ? 'pod' : 'api'));
@@ -133,6 +167,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   // wire.md, Tenancy: the issuer of a mall is {base}/malls/{mall_id}.
   const baseOf = (req: FastifyRequest) => config.publicUrl ?? `${req.protocol}://${req.host}`;
   const issuerOf = (req: FastifyRequest) => `${baseOf(req)}/malls/${req.mall.mallId}`;
+  app.register(opsRoutes({ store, shared, metrics, metricsToken: config.metricsToken }));
   app.register(pageAssetRoutes);
   app.register(developerRoutes(ctx, { throttle: loginThrottle }));
   if (options.demo) app.register(demoRoutes({ clientId: DEMO_CLIENT_ID, baseOf, launchSecret: demoClientSecret(ctx.serverKey) }));
@@ -147,5 +182,5 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     await scope.register(oauthRoutes(ctx, issuerOf, limiter));
     await scope.register(apiRoutes(ctx, guard));
   });
-  return { app, ctx, shared, guard, purger, webhooks };
+  return { app, ctx, shared, guard, purger, webhooks, metrics };
 }

@@ -2,10 +2,54 @@ import type { Clock } from '../clock.js';
 import type { Lifetimes } from '../config.js';
 import type { Store } from '../store/types.js';
 import { appSecretSealer } from './app-launch.js';
-import { AuditLog } from './audit.js';
+import { AuditLog, type AuditInput } from './audit.js';
 import type { Sealer } from './sealing.js';
 import { SecretHasher } from './secrets.js';
 import { loadServerKeys, type ServerKeys } from './server-keys.js';
+
+/**
+ * Where protocol code reports what operators count (src/ops/metrics.ts implements it with
+ * prom-client; oauth/ never imports it). Every call is a counter bump: cheap, never throws.
+ */
+export interface MetricsSink {
+  /** A token pair was minted; `dialect` is the wire dialect of the token endpoint. */
+  tokenIssued(grant: string, dialect: 'cafe24' | 'pod'): void;
+  /** A rotated refresh token was presented again and its family revoked (RFC 9700 §4.14.2). */
+  refreshReuseDetected(): void;
+  /** A sign-in failed: wrong id or password, or refused by the throttle. */
+  loginFailed(reason: 'wrong_credentials' | 'throttled'): void;
+}
+
+/** Counts nothing (one-shot CLI commands, tests that do not look). */
+export const noMetrics: MetricsSink = { tokenIssued() {}, refreshReuseDetected() {}, loginFailed() {} };
+
+/**
+ * The audit log with a tap: every security event passes through `record` (grants, logins,
+ * POD Shop tokens), so the counters follow the same events the audit table keeps.
+ */
+class MeteredAuditLog extends AuditLog {
+  constructor(
+    store: Store,
+    clock: Clock,
+    private readonly metrics: MetricsSink,
+  ) {
+    super(store, clock);
+  }
+
+  override record(input: AuditInput): void {
+    try {
+      if (input.type === 'token.issued') {
+        const grant = String(input.detail?.grant_type ?? 'unknown');
+        this.metrics.tokenIssued(grant, grant.startsWith('pod_shop_') ? 'pod' : 'cafe24');
+      } else if (input.type === 'refresh.reuse_detected') this.metrics.refreshReuseDetected();
+      else if (input.type === 'login.failed') this.metrics.loginFailed('wrong_credentials');
+      else if (input.type === 'login.throttled') this.metrics.loginFailed('throttled');
+    } catch {
+      // A counter never fails a request.
+    }
+    super.record(input);
+  }
+}
 
 /** What protocol code needs from the outside world; built once at start. */
 export interface OAuthContext {
@@ -21,6 +65,8 @@ export interface OAuthContext {
   audit: AuditLog;
   /** Seals the client secrets kept for App URL launches (oauth/app-launch.ts). */
   secretSealer: Sealer;
+  /** Operational counters (src/ops/metrics.ts in the server, `noMetrics` elsewhere). */
+  metrics: MetricsSink;
 }
 
 export async function createOAuthContext(options: {
@@ -29,7 +75,9 @@ export async function createOAuthContext(options: {
   lifetimes: Lifetimes;
   secret: string | null;
   secretFile?: string | null;
+  metrics?: MetricsSink;
 }): Promise<OAuthContext> {
+  const metrics = options.metrics ?? noMetrics;
   const keys = await loadServerKeys(options.store, { secret: options.secret, secretFile: options.secretFile ?? null });
   return {
     store: options.store,
@@ -38,7 +86,8 @@ export async function createOAuthContext(options: {
     keys,
     serverKey: keys.current.key,
     hasher: new SecretHasher(keys),
-    audit: new AuditLog(options.store, options.clock),
+    audit: metrics === noMetrics ? new AuditLog(options.store, options.clock) : new MeteredAuditLog(options.store, options.clock, metrics),
     secretSealer: appSecretSealer(keys),
+    metrics,
   };
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { BucketLimit, LeakyBucket } from '../shared-state/index.js';
 import { addressBucket } from './address-bucket.js';
+import { sharedStateDown } from './token-limits.js';
 
 /**
  * Login throttling against online password guessing (issue 5): two leaky buckets per attempt, one
@@ -24,7 +25,7 @@ export class LoginThrottle {
     private readonly bucket: LeakyBucket,
     private readonly clock: Clock,
     private readonly limits = LOGIN_LIMITS,
-    /** Called when the shared state fails; the attempt is then allowed (fail open: the password check still applies). */
+    /** Called when the shared state fails; the attempt is then refused with 503 (fail closed: no unthrottled guessing). */
     private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
@@ -43,7 +44,7 @@ export class LoginThrottle {
       return { allowed: true };
     } catch (error) {
       this.onError(error);
-      return { allowed: true };
+      throw sharedStateDown();
     }
   }
 

@@ -12,8 +12,9 @@ import { OAuthError } from './errors.js';
  * - per authenticated client at a mall, taken right after authentication: one client cannot mint
  *   families without bound (POD Shop's token call starts a new one each time), and a client id
  *   someone else sends cannot use it up (only the holder of the secret pours into it).
- * Refused: 429 with Retry-After. If the shared state fails the request goes on (logged): these
- * limits are against floods, not a security boundary.
+ * Refused: 429 with Retry-After. If the shared state (Redis) fails, the request is refused with
+ * 503 `temporarily_unavailable` and Retry-After: 1 (fail closed, docs/operations.md): a limit that
+ * silently stops holding across instances is worse than a short, visible outage.
  */
 /**
  * One bucket size and drain for the three limits (`--token-rate-limit`, default 120 at once,
@@ -21,6 +22,9 @@ import { OAuthError } from './errors.js';
  * signature is not yet known good.
  */
 export const DEFAULT_TOKEN_LIMIT: BucketLimit = { size: 120, perSecond: 2 };
+
+/** The answer while the shared state cannot be reached (fail closed, docs/operations.md). */
+export const sharedStateDown = () => new OAuthError('temporarily_unavailable', 'the rate limiter is unavailable; retry shortly', { headers: { 'retry-after': '1' } });
 
 export class TokenLimiter {
   constructor(
@@ -51,7 +55,7 @@ export class TokenLimiter {
       result = await this.bucket.take(key, this.limit, this.clock.now());
     } catch (error) {
       this.onError(error);
-      return;
+      throw sharedStateDown();
     }
     if (!result.allowed) {
       const wait = result.retryAfterSeconds;

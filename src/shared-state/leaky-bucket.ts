@@ -25,6 +25,8 @@ export interface LeakyBucket {
   take(key: string, limit: BucketLimit, nowMs: number, cost?: number): Promise<BucketResult>;
   /** Empties the bucket at `key` (e.g. a successful login clears its throttle). */
   reset(key: string): Promise<void>;
+  /** Resolves when the backend answers (readiness, GET /readyz). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

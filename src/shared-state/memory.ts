@@ -16,6 +16,8 @@ export class MemoryLeakyBucket implements LeakyBucket {
     this.buckets.delete(key);
   }
 
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {
     this.buckets.clear();
   }

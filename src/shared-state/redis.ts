@@ -34,11 +34,17 @@ if used > size then used = size end
 return {allowed, used, retry}
 `;
 
+/** The shared state cannot be reached; requests that need it are refused with 503. */
+export class SharedStateUnavailable extends Error {
+  override readonly name = 'SharedStateUnavailable';
+}
+
 export class RedisLeakyBucket implements LeakyBucket {
   private readonly redis: Redis;
 
   constructor(url: string, private readonly prefix = 'shopauth:bucket:', onError: (err: Error) => void = () => {}) {
-    this.redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true });
+    // commandTimeout: a backstop so no request waits long on a Redis that stopped answering.
+    this.redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true, commandTimeout: 2000 });
     // ioredis reconnects by itself; report a lost connection once per 30 s, not on every retry.
     let reportedAt = -Infinity;
     this.redis.on('error', (err: Error) => {
@@ -49,14 +55,31 @@ export class RedisLeakyBucket implements LeakyBucket {
     this.redis.defineCommand('shopauthPour', { numberOfKeys: 1, lua: SCRIPT });
   }
 
+  /**
+   * Fails at once while the connection is known lost (ioredis is reconnecting): a request must
+   * not queue behind reconnect attempts; the caller answers 503 (docs/operations.md).
+   */
+  private ensureReachable(): void {
+    const status = this.redis.status;
+    if (status === 'reconnecting' || status === 'close' || status === 'end') throw new SharedStateUnavailable(`redis is unreachable (${status})`);
+  }
+
   async take(key: string, limit: BucketLimit, nowMs: number, cost = 1): Promise<BucketResult> {
+    this.ensureReachable();
     const run = (this.redis as unknown as { shopauthPour: (...args: (string | number)[]) => Promise<[number, number, number]> }).shopauthPour;
     const [allowed, used, retry] = await run.call(this.redis, this.prefix + key, limit.size, limit.perSecond, nowMs, cost);
     return { allowed: allowed === 1, used, size: limit.size, retryAfterSeconds: retry };
   }
 
   async reset(key: string): Promise<void> {
+    this.ensureReachable();
     await this.redis.del(this.prefix + key);
+  }
+
+  /** PING (readiness): resolves when Redis answers. */
+  async ping(): Promise<void> {
+    this.ensureReachable();
+    await this.redis.ping();
   }
 
   async close(): Promise<void> {

@@ -246,10 +246,19 @@ describe('rate limit: a leaky bucket per (mall, app)', () => {
 
 describe('rate limit shared by two instances through Redis', () => {
   test('Redis unreachable: 503 with Retry-After, never an unlimited API or a 500', async () => {
-    const s = await startServer({ config: { redisUrl: 'redis://127.0.0.1:1' } });
+    // Sign-in fails closed too without Redis (docs/operations.md): the token comes from a server
+    // without Redis on the same database file; the API call goes to one whose Redis is down.
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const db = join(mkdtempSync(join(tmpdir(), 'shopauth-noredis-')), 'shop.db');
+    const healthy = await startServer({ db, config: { secret: 'shared-secret' } });
+    await seedMall(healthy, 'mall1');
+    const { token } = await tokenFor(healthy, 'mall1');
+    await healthy.close();
+    const s = await startServer({ db, config: { redisUrl: 'redis://127.0.0.1:1', secret: 'shared-secret' } });
     try {
-      await seedMall(s, 'mall1');
-      const r = await adminApi(s, 'mall1', (await tokenFor(s, 'mall1')).token).get('/store');
+      const r = await adminApi(s, 'mall1', token).get('/store');
       expect(r).toMatchObject({ status: 503, body: apiError(503, 'the rate limiter is unavailable; retry shortly') });
       expect(r.headers.get('retry-after')).toBe('1');
     } finally {

@@ -216,7 +216,9 @@ describe('shopauth serve beyond loopback', () => {
     };
     const wide = await serveUntilListening(['--host', '0.0.0.0']);
     expect(wide[1]).toBe('shopauth: warning: set --public-url (SHOPAUTH_PUBLIC_URL) when serving beyond loopback; issuers now follow the Host header');
-    expect(await serveUntilListening(['--host', '0.0.0.0', '--public-url', 'https://auth.example.com'])).toEqual(['shopauth listening on https://auth.example.com (store: sqlite)']);
-    expect(await serveUntilListening([])).toEqual([expect.stringMatching(/^shopauth listening on http:\/\/127\.0\.0\.1:\d+ \(store: sqlite\)$/)]);
+    // The last line is the graceful stop's (docs/operations.md).
+    const stopping = 'shopauth: stopping: no new connections; in-flight requests get up to 10 s';
+    expect(await serveUntilListening(['--host', '0.0.0.0', '--public-url', 'https://auth.example.com'])).toEqual(['shopauth listening on https://auth.example.com (store: sqlite)', stopping]);
+    expect(await serveUntilListening([])).toEqual([expect.stringMatching(/^shopauth listening on http:\/\/127\.0\.0\.1:\d+ \(store: sqlite\)$/), stopping]);
   });
 });
