@@ -38,6 +38,8 @@ export interface ServerOptions {
   demo?: boolean;
   /** Purge expired codes, tokens and sessions on a schedule (oauth/purge.ts); `serve` turns it on. */
   purge?: boolean;
+  /** Prefix of this server's keys in Redis (tests: one per server, so parallel suites do not meet). */
+  sharedKeyPrefix?: string;
 }
 
 export interface Server {
@@ -97,7 +99,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   emptyJsonIsNoBody(app);
   // Shared state and the API guard, before any route; /openapi.json sees every route added after this.
   // The error's message only: a Redis URL may carry a password.
-  const shared = openSharedState({ redisUrl: config.redisUrl, onError: (err) => app.log.error({ message: err.message }, 'redis unavailable') });
+  const shared = openSharedState({ redisUrl: config.redisUrl, ...(options.sharedKeyPrefix === undefined ? {} : { keyPrefix: options.sharedKeyPrefix }), onError: (err) => app.log.error({ message: err.message }, 'redis unavailable') });
   app.addHook('onClose', () => shared.close());
   const limiter = config.tokenRateLimit === null ? undefined : new TokenLimiter(shared.bucket, clock, config.tokenRateLimit, (err) => app.log.error({ err }, 'token rate limiter unavailable'));
   const guard = new ApiGuard(ctx, shared.bucket, config, limiter, shared.usage);
