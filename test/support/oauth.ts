@@ -72,7 +72,7 @@ export async function startWithClients(options: Parameters<typeof startServer>[0
   return { s, app: await seedApp(s), other: await seedApp(s), pub: await seedApp(s, { public: true }) };
 }
 
-/** Is the token live for this client (RFC 7662 introspection at mall1)? */
-export async function isActive(s: TestServer, client: TestClient, token: string): Promise<boolean> {
-  return ((await (await postForm(s, 'mall1', 'introspect', { token }, client)).json()) as { active: boolean }).active;
+/** Is the token live for this client (RFC 7662 introspection at `mallId`, mall1 unless named)? */
+export async function isActive(s: TestServer, client: TestClient, token: string, mallId = 'mall1'): Promise<boolean> {
+  return ((await (await postForm(s, mallId, 'introspect', { token }, client)).json()) as { active: boolean }).active;
 }
