@@ -76,3 +76,13 @@ export async function startWithClients(options: Parameters<typeof startServer>[0
 export async function isActive(s: TestServer, client: TestClient, token: string, mallId = 'mall1'): Promise<boolean> {
   return ((await (await postForm(s, mallId, 'introspect', { token }, client)).json()) as { active: boolean }).active;
 }
+
+/**
+ * An Admin API refusal as a client sees it (wire.md, Admin API errors): the status, the Cafe24
+ * error body with the trace id and, for a 401, the RFC 6750 §3 challenge.
+ */
+export async function expectApiRefusal(res: Response, status: number, message: string, challenge = 'Bearer realm="shopauth", error="invalid_token"'): Promise<void> {
+  expect(res.status).toBe(status);
+  expect(await res.json()).toEqual({ error: { code: status, message, more_info: {}, trace_id: res.headers.get('x-trace-id') } });
+  if (status === 401) expect(res.headers.get('www-authenticate')).toBe(challenge);
+}
