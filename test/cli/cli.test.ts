@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -114,6 +115,17 @@ function startServe(args: string[]): Promise<Served> {
   });
 }
 
+/** A TCP port free on loopback a moment ago (for a child that must be reached at a known port). */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
 /** SIGTERM, then 'close': the process has exited and all its output has been read. */
 const stop = (child: ChildProcessWithoutNullStreams) =>
   new Promise<void>((resolve) => {
@@ -226,7 +238,8 @@ describe('shopauth serve beyond loopback', () => {
   test('without --public-url it warns that issuers follow the Host header (RFC 8414 §3.3); on loopback or with a public URL it does not', async () => {
     const serveUntilListening = async (args: string[]) => {
       const env = { ...process.env, SHOPAUTH_SECRET: 'q5Qd0pYk0fM0n1GJ9Cw1vVYb8yq0l6oQp3n0v4r7s2A' };
-      const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', join(dir, 'wide.db'), ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
+      const port = await freePort();
+      const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--db', join(dir, 'wide.db'), ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
       let err = '';
       await new Promise<void>((resolve, reject) => {
         child.stderr.on('data', (d: Buffer) => {
@@ -235,7 +248,11 @@ describe('shopauth serve beyond loopback', () => {
         });
         child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
       });
-      // The warning follows the listening line in the same tick; stopping waits for all the output.
+      // The warning, if any, is written in the same synchronous step as the listening line: once the
+      // server has answered a request, that step is over and its output is in the pipe.
+      const answered = await fetch(`http://127.0.0.1:${port}/openapi.json`);
+      expect(answered.status).toBe(200);
+      await answered.arrayBuffer();
       await stop(child);
       return err.split('\n').filter((l) => l.startsWith('shopauth'));
     };
