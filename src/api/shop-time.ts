@@ -15,12 +15,19 @@ export function isoLocal(epochMs: number, timeZone: string): string {
 /** The mall-local calendar date of an instant: YYYYMMDD (the first part of an order_id). */
 export const compactLocalDate = (epochMs: number, timeZone: string): string => localTime(epochMs, timeZone).slice(0, 10).replaceAll('-', '');
 
-/** The instant a mall-local date-time "YYYY-MM-DDTHH:MM:SS" happens (DST gaps resolve forward). */
+/**
+ * The instant a mall-local date-time "YYYY-MM-DDTHH:MM:SS" happens. As Temporal's "compatible":
+ * a time that happens twice (clocks set back) is the earlier instant; one that never happens
+ * (clocks set forward) moves forward by the gap, so a day that starts at 01:00 starts there.
+ */
 export function localToEpoch(local: string, timeZone: string): number {
   const asUtc = Date.parse(`${local}Z`);
-  let guess = asUtc;
-  for (let i = 0; i < 2; i++) guess = asUtc - (Date.parse(`${localTime(guess, timeZone).slice(0, 19)}Z`) - guess);
-  return guess;
+  const offsetAt = (epochMs: number) => Date.parse(`${localTime(epochMs, timeZone).slice(0, 19)}Z`) - epochMs;
+  // The offsets in force a day before and a day after: at most one change lies between them.
+  const before = asUtc - offsetAt(asUtc - 86_400_000);
+  const after = asUtc - offsetAt(asUtc + 86_400_000);
+  const valid = [before, after].filter((t) => localTime(t, timeZone).slice(0, 19) === local);
+  return valid.length > 0 ? Math.min(...valid) : before;
 }
 
 /** Is "YYYY-MM-DD" a real calendar date? */

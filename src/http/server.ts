@@ -45,6 +45,8 @@ export interface ServerOptions {
   webhooks?: Partial<WebhookWorkerOptions>;
   /** Node's default process metrics on /metrics (on unless false). */
   processMetrics?: boolean;
+  /** Prefix of this server's keys in Redis (tests: one per server, so parallel suites do not meet). */
+  sharedKeyPrefix?: string;
 }
 
 export interface Server {
@@ -116,6 +118,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   // docs/operations.md); one loud line when it goes and when it comes back, a count per failed call.
   const shared = openSharedState({
     redisUrl: config.redisUrl,
+    ...(options.sharedKeyPrefix === undefined ? {} : { keyPrefix: options.sharedKeyPrefix }),
     onError: (err) => app.log.error({ message: err.message }, 'redis unavailable'),
     watch: {
       failed: () => metrics.sharedStateError(),

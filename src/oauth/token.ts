@@ -28,7 +28,9 @@ export async function handleTokenRequest(
   const handler = grants.get(grantType);
   const client = await authenticateClient(ctx, request.credentials);
   await request.limitClient?.(request.mall.mallId, client.clientId);
-  if (!handler) throw new OAuthError('unsupported_grant_type', `grant_type ${grantType.slice(0, 40)} is not supported`);
+  // Named back only when it reads as a grant type name (RFC 6749 §4.5: a-z, _, -, :, .): a misplaced
+  // secret sent as grant_type must not come back in the error (found by test/fuzz).
+  if (!handler) throw new OAuthError('unsupported_grant_type', /^[a-z_:.-]{1,60}$/.test(grantType) ? `grant_type ${grantType} is not supported` : 'grant_type is not supported');
   if (client.kind !== 'app') throw new OAuthError('unauthorized_client', 'API credentials use the POD Shop token endpoint');
   if (client.mallId !== null && client.mallId !== request.mall.mallId) throw new OAuthError('invalid_grant', 'this client is not registered for this mall');
   const meta = request.meta ?? {};

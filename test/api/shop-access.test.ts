@@ -274,7 +274,7 @@ describe('rate limit shared by two instances through Redis', () => {
     const db = join(dir, 'shared.db');
     const redisUrl = process.env.SHOPAUTH_TEST_REDIS ?? 'redis://127.0.0.1:6379';
     const first = await startServer({ db, config: { redisUrl, secret: 'shared-secret' } });
-    const second = await startServer({ db, config: { redisUrl, secret: 'shared-secret' }, clock: first.clock });
+    const second = await startServer({ db, config: { redisUrl, secret: 'shared-secret' }, clock: first.clock, keyPrefix: first.keyPrefix });
     try {
       await seedMall(first, 'mall1');
       const { token } = await tokenFor(first, 'mall1');

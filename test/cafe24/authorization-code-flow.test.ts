@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { authorizeCode, Browser, readForm } from '../support/browser.js';
 import { runCliJson } from '../support/cli.js';
 import { basic } from '../support/fixtures.js';
+import { expectApiRefusal, expectOAuthError } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -183,8 +184,8 @@ describe('Cafe24 authorization code flow (wire.md)', () => {
       error_description: 'the refresh token has already been used; its token family is revoked',
       trace_id: replay.headers.get('x-trace-id'),
     });
-    expect((await readStore(second.access_token!)).status).toBe(401);
-    expect((await postToken({ grant_type: 'refresh_token', refresh_token: second.refresh_token! })).status).toBe(400);
+    await expectApiRefusal(await readStore(second.access_token!), 401, 'the access token has been revoked');
+    await expectOAuthError(await postToken({ grant_type: 'refresh_token', refresh_token: second.refresh_token! }), 400, 'invalid_grant', 'the refresh token has been revoked');
   });
 
   test('a replayed code gets invalid_grant and revokes every token issued from it (RFC 6749 §4.1.2)', async () => {
@@ -198,8 +199,8 @@ describe('Cafe24 authorization code flow (wire.md)', () => {
       error_description: 'the authorization code has already been used',
       trace_id: replay.headers.get('x-trace-id'),
     });
-    expect((await readStore(first.access_token!)).status).toBe(401);
-    expect((await postToken({ grant_type: 'refresh_token', refresh_token: first.refresh_token! })).status).toBe(400);
+    await expectApiRefusal(await readStore(first.access_token!), 401, 'the access token has been revoked');
+    await expectOAuthError(await postToken({ grant_type: 'refresh_token', refresh_token: first.refresh_token! }), 400, 'invalid_grant', 'the refresh token has been revoked');
   });
 });
 

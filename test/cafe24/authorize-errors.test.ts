@@ -1,3 +1,4 @@
+import { addOperator } from '../../src/oauth/registry.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { authorize, Browser } from '../support/browser.js';
 import { PASSWORD, REDIRECT_URI, seedApp, seedMall } from '../support/fixtures.js';
@@ -94,14 +95,24 @@ describe('errors redirected to the client with error, error_description, state, 
     expect(location.searchParams.get('code')).toBeNull();
   });
 
-  test('an operator of another mall cannot sign in here', async () => {
+  test('an operator of another mall cannot sign in here: 401, the same answer as a wrong password', async () => {
     await seedMall(s, 'mall2');
-    const browser = new Browser();
-    const login = await browser.get(url(good()));
-    const html = await login.text();
-    const csrf = /name="csrf_token" value="([^"]*)"/.exec(html)![1]!;
-    const res = await browser.post(url(good()), { csrf_token: csrf, user_id: 'nobody', password: PASSWORD });
+    await addOperator({ store: s.store, clock: s.clock, hasher: s.ctx.hasher, secretSealer: s.ctx.secretSealer }, { mallId: 'mall2', userId: 'elsewhere', password: PASSWORD, userType: 'P', name: 'Elsewhere' });
+    const signIn = async (mallId: string, userId: string) => {
+      const browser = new Browser();
+      const target = `${s.mallUrl(mallId)}/api/v2/oauth/authorize?${new URLSearchParams(good()).toString()}`;
+      const csrf = /name="csrf_token" value="([^"]*)"/.exec(await (await browser.get(target)).text())![1]!;
+      return browser.post(target, { csrf_token: csrf, user_id: userId, password: PASSWORD });
+    };
+    // The operator exists and signs in at their own mall (303 back to the authorize URL, for consent) ...
+    const own = await signIn('mall2', 'elsewhere');
+    expect(own.status).toBe(303);
+    expect(own.headers.get('location')).toBe(`/malls/mall2/api/v2/oauth/authorize?${new URLSearchParams(good()).toString()}`);
+    // ... and at this mall is refused like a wrong password, with no code.
+    const res = await signIn('mall1', 'elsewhere');
     expect(res.status).toBe(401);
+    expect(res.headers.get('location')).toBeNull();
+    expect(await res.text()).toContain('The operator ID or password is wrong.');
   });
 });
 

@@ -232,8 +232,10 @@ describe('App URL launch (wire.md)', () => {
       ['hmac', expectedHmac(query, app.clientSecret)],
     ]);
     expect(query.indexOf('&hmac=')).toBe(query.lastIndexOf('&'));
-    // Another secret gives another hmac: the app can tell.
-    expect(expectedHmac(query, other.clientSecret)).not.toBe(new URLSearchParams(query).get('hmac'));
+    // The hmac covers every parameter: under the same secret, a query with one value changed has another hmac.
+    const forged = query.replace('user_id=boss', 'user_id=helper');
+    expect(forged).not.toBe(query);
+    expect(expectedHmac(forged, app.clientSecret)).not.toBe(new URLSearchParams(query).get('hmac'));
     // The launch is in the audit log, with who and from where, never the secret.
     await s.ctx.audit.flush();
     const [event] = await s.store.audit.list({ mallId: 'mall1', type: 'app.launched', limit: 1 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { authorizeCode } from '../support/browser.js';
 import { pgSchemaUrl } from '../support/dialects.js';
 import { basic, REDIRECT_URI, seedApp, seedMall } from '../support/fixtures.js';
+import { expectOAuthError } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 /** The store is a dialect swap: the same flow on PostgreSQL by changing --db only. */
@@ -35,7 +36,9 @@ test('authorization code, store read, refresh rotation and revocation on Postgre
   expect(((await read.json()) as { store: { mall_id: string } }).store.mall_id).toBe('pgmall');
   const r = await post({ grant_type: 'refresh_token', refresh_token: t.refresh_token! });
   expect(r.status).toBe(200);
-  expect((await post({ grant_type: 'refresh_token', refresh_token: t.refresh_token! })).status).toBe(400);
-  expect((await post({ token: ((await r.json()) as Record<string, string>).access_token! }, 'revoke')).status).toBe(200);
-  expect((await post({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })).status).toBe(400);
+  await expectOAuthError(await post({ grant_type: 'refresh_token', refresh_token: t.refresh_token! }), 400, 'invalid_grant', 'the refresh token has already been used; its token family is revoked');
+  const revoked = await post({ token: ((await r.json()) as Record<string, string>).access_token! }, 'revoke');
+  expect(revoked.status).toBe(200);
+  expect(await revoked.text()).toBe('');
+  await expectOAuthError(await post({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI }), 400, 'invalid_grant', 'the authorization code has already been used');
 });

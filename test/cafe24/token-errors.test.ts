@@ -43,6 +43,10 @@ describe('RFC 6749 §5.2 errors of POST /api/v2/oauth/token', () => {
     await expectError(await post(form({ grant_type: 'password', username: 'a', password: 'b' })), 400, 'unsupported_grant_type', 'grant_type password is not supported');
   });
 
+  test('a grant_type that is not a grant type name (a misplaced secret) is not echoed', async () => {
+    await expectError(await post(form({ grant_type: app.clientSecret })), 400, 'unsupported_grant_type', 'grant_type is not supported');
+  });
+
   test('wrong secret: 401 invalid_client with WWW-Authenticate: Basic', async () => {
     const res = await post(form({ grant_type: 'authorization_code', code: 'x', redirect_uri: REDIRECT_URI }), {}, basic(app.clientId, 'wrong'));
     expect(res.headers.get('www-authenticate')).toBe('Basic realm="shopauth"');

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -77,25 +78,59 @@ describe('shopauth CLI', () => {
 });
 
 /** Starts `shopauth serve` and resolves with the first stdout line once it is printed. */
-function startServe(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; line: string; stderr: () => string }> {
+interface Served {
+  child: ChildProcessWithoutNullStreams;
+  /** The first line of stdout. */
+  line: string;
+  stderr: () => string;
+  /** The first complete stderr line that `matches`, once it has been written. */
+  stderrLine: (matches: (line: string) => boolean) => Promise<string>;
+}
+
+function startServe(args: string[]): Promise<Served> {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const waiting: Array<() => void> = [];
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+    for (const check of waiting.splice(0)) check();
+  });
+  const stderrLine = (matches: (line: string) => boolean) =>
+    new Promise<string>((resolve) => {
+      const check = () => {
+        const line = err.split('\n').slice(0, -1).find(matches);
+        if (line === undefined) waiting.push(check);
+        else resolve(line);
+      };
+      check();
+    });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const nl = out.indexOf('\n');
-      if (nl >= 0) resolve({ child, line: out.slice(0, nl), stderr: () => err });
+      if (nl >= 0) resolve({ child, line: out.slice(0, nl), stderr: () => err, stderrLine });
     });
     child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
   });
 }
 
+/** A TCP port free on loopback a moment ago (for a child that must be reached at a known port). */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+/** SIGTERM, then 'close': the process has exited and all its output has been read. */
 const stop = (child: ChildProcessWithoutNullStreams) =>
   new Promise<void>((resolve) => {
     child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
+    child.once('close', () => resolve());
     child.kill('SIGTERM');
   });
 
@@ -133,10 +168,11 @@ describe('shopauth serve --demo', () => {
       });
       expect(token.status).toBe(200);
       const tokens = (await token.json()) as { access_token: string; refresh_token: string };
-      await new Promise((r) => setTimeout(r, 100));
+      // The token request's log line, once written: JSON with its trace_id.
+      const traceId = token.headers.get('x-trace-id')!;
+      const logged = JSON.parse(await first.stderrLine((l) => l.startsWith('{') && l.includes(traceId))) as Record<string, unknown>;
+      expect(logged.trace_id).toBe(traceId);
       const logs = first.stderr();
-      const lines = logs.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-      expect(lines.some((l) => typeof l.trace_id === 'string' && l.trace_id === token.headers.get('x-trace-id'))).toBe(true);
       for (const secret of [demo.app.client_secret, demo.operator.password, code, tokens.access_token, tokens.refresh_token]) {
         expect(logs).not.toContain(secret);
       }
@@ -202,15 +238,21 @@ describe('shopauth serve beyond loopback', () => {
   test('without --public-url it warns that issuers follow the Host header (RFC 8414 §3.3); on loopback or with a public URL it does not', async () => {
     const serveUntilListening = async (args: string[]) => {
       const env = { ...process.env, SHOPAUTH_SECRET: 'q5Qd0pYk0fM0n1GJ9Cw1vVYb8yq0l6oQp3n0v4r7s2A' };
-      const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', join(dir, 'wide.db'), ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
+      const port = await freePort();
+      const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--db', join(dir, 'wide.db'), ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
       let err = '';
       await new Promise<void>((resolve, reject) => {
         child.stderr.on('data', (d: Buffer) => {
           err += d.toString();
-          if (/listening on .*\n/.test(err)) setTimeout(resolve, 50);
+          if (/listening on .*\n/.test(err)) resolve();
         });
         child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
       });
+      // The warning, if any, is written in the same synchronous step as the listening line: once the
+      // server has answered a request, that step is over and its output is in the pipe.
+      const answered = await fetch(`http://127.0.0.1:${port}/openapi.json`);
+      expect(answered.status).toBe(200);
+      await answered.arrayBuffer();
       await stop(child);
       return err.split('\n').filter((l) => l.startsWith('shopauth'));
     };

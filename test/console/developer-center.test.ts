@@ -2,9 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { registerApp, signUp } from '../../src/oauth/developers.js';
 import { openStore } from '../../src/store/kysely/store.js';
 import { Browser, expectPageHeaders } from '../support/browser.js';
 import { runCli, runCliJson } from '../support/cli.js';
+import { REDIRECT_URI, seedMall } from '../support/fixtures.js';
+import { expectOAuthError, isActive, obtainTokens, postForm } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -126,5 +129,36 @@ describe('CLI', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('deleting an app', () => {
+  test('revokes its tokens: the API refuses them (403, uninstalled: wire.md), both tokens are revoked, the app no longer authenticates', async () => {
+    await seedMall(s, 'delmall');
+    const deps = { store: s.store, clock: s.clock, hasher: s.ctx.hasher, secretSealer: s.ctx.secretSealer };
+    const email = 'gone@example.com';
+    const dev = await signUp(deps, { email, name: 'Gone', password: 'long enough 1' });
+    const created = await registerApp(s.ctx, dev, { name: 'Doomed', appUrl: 'https://app.example/', redirectUris: [REDIRECT_URI], scopes: ['mall.read_store'], public: false }, { ip: '127.0.0.1', traceId: 'test' });
+    const client = { clientId: created.app.clientId, clientSecret: created.clientSecret! };
+    const tokens = await obtainTokens(s, 'delmall', client, { scope: 'mall.read_store' });
+    const store = () => fetch(`${s.mallUrl('delmall')}/api/v2/admin/store`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect((await store()).status).toBe(200);
+    expect(await isActive(s, client, tokens.access_token, 'delmall')).toBe(true);
+
+    const browser = new Browser();
+    const login = await browser.post(`${s.url}/developers/login`, { csrf_token: csrfOf(await (await browser.get(`${s.url}/developers`)).text()), email, password: 'long enough 1' });
+    expect(login.status).toBe(303);
+    const confirm = await browser.post(`${s.url}/developers/apps/${client.clientId}/delete`, { csrf_token: csrfOf(await (await browser.get(`${s.url}/developers`)).text()) });
+    expect(confirm.status).toBe(200);
+    const removed = await browser.post(`${s.url}/developers/apps/${client.clientId}/delete`, { csrf_token: csrfOf(await confirm.text()), confirm: 'yes' });
+    expect(removed.status).toBe(303);
+
+    const refused = await store();
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ error: { code: 403, message: 'the app is no longer installed in this mall', more_info: {}, trace_id: refused.headers.get('x-trace-id') } });
+    for (const t of [tokens.access_token, tokens.refresh_token]) expect((await s.ctx.hasher.lookup(t, (h) => s.store.tokens.get(h)))?.found.revokedAt).toBe(s.clock.now());
+    await expectOAuthError(await postForm(s, 'delmall', 'token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, client), 401, 'invalid_client');
+    // Introspection needs the app's own credentials (RFC 7662 §2.1), which no longer authenticate.
+    await expectOAuthError(await postForm(s, 'delmall', 'introspect', { token: tokens.access_token }, client), 401, 'invalid_client');
   });
 });

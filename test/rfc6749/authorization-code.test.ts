@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { authorizeCode } from '../support/browser.js';
 import { REDIRECT_URI, seedApp, seedMall } from '../support/fixtures.js';
-import { expectOAuthError, postForm, type TestClient, type TokenPair } from '../support/oauth.js';
+import { expectApiRefusal, expectOAuthError, postForm, type TestClient, type TokenPair } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -35,8 +35,8 @@ describe('authorization code replay and binding', () => {
     // A refresh before the replay: the refreshed pair is in the same family and dies too.
     const refreshed = (await (await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, app)).json()) as TokenPair;
     await expectOAuthError(await exchange(app, code), 400, 'invalid_grant', 'the authorization code has already been used');
-    expect((await api(tokens.access_token)).status).toBe(401);
-    expect((await api(refreshed.access_token)).status).toBe(401);
+    await expectApiRefusal(await api(tokens.access_token), 401, 'the access token has been revoked');
+    await expectApiRefusal(await api(refreshed.access_token), 401, 'the access token has been revoked');
     await expectOAuthError(await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: refreshed.refresh_token }, app), 400, 'invalid_grant');
     await s.ctx.audit.flush();
     const [event] = await s.store.audit.list({ type: 'code.replay_detected' });

@@ -38,11 +38,30 @@ describe('RFC 7009 revocation', () => {
     }
   });
 
-  test('§2.2: unknown, already revoked and expired tokens: 200', async () => {
+  test('§2.2: unknown and already revoked tokens: 200', async () => {
     await expectEmpty200(await revoke(app, { token: 'no-such-token' }));
     const t = await obtainTokens(s, 'mall1', app);
     await expectEmpty200(await revoke(app, { token: t.access_token }));
+    expect(await live(app, t.access_token)).toBe(false);
     await expectEmpty200(await revoke(app, { token: t.access_token }));
+  });
+
+  test('§2.2: expired access and refresh tokens: 200, and they stay dead', async () => {
+    // A server of its own: the clock moves past both lifetimes (2 h access, 14 days refresh).
+    const own = await startWithClients();
+    try {
+      const t = await obtainTokens(own.s, 'mall1', own.app);
+      own.s.clock.advance(own.s.config.lifetimes.accessMs + 1000);
+      expect(await isActive(own.s, own.app, t.access_token)).toBe(false);
+      expect(await isActive(own.s, own.app, t.refresh_token)).toBe(true);
+      await expectEmpty200(await postForm(own.s, 'mall1', 'revoke', { token: t.access_token }, own.app));
+      own.s.clock.advance(own.s.config.lifetimes.refreshMs);
+      expect(await isActive(own.s, own.app, t.refresh_token)).toBe(false);
+      await expectEmpty200(await postForm(own.s, 'mall1', 'revoke', { token: t.refresh_token, token_type_hint: 'refresh_token' }, own.app));
+      await expectOAuthError(await postForm(own.s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: t.refresh_token }, own.app), 400, 'invalid_grant');
+    } finally {
+      await own.s.close();
+    }
   });
 
   test('§2.1: another client\'s valid token is refused (invalid_request) and stays live; once invalid it is just 200', async () => {

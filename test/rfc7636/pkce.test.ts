@@ -52,9 +52,9 @@ describe('RFC 7636 at the authorization endpoint', () => {
     await expectRedirectError(await getAuthorize(s, 'mall1', base(pub.clientId, { code_challenge: challenge })), 'code_challenge_method must be S256');
   });
 
-  test('malformed challenge (length, alphabet, padding) refused', async () => {
+  test('malformed challenge (length, alphabet, padding, or empty) refused', async () => {
     for (const c of ['short', 'A'.repeat(42), 'A'.repeat(44), `${'A'.repeat(42)}=`, `${'A'.repeat(42)}+`, '']) {
-      await expectRedirectError(await getAuthorize(s, 'mall1', base(conf.clientId, { code_challenge: c, code_challenge_method: 'S256' })), c === '' ? 'code_challenge is malformed' : 'code_challenge is malformed');
+      await expectRedirectError(await getAuthorize(s, 'mall1', base(conf.clientId, { code_challenge: c, code_challenge_method: 'S256' })), 'code_challenge is malformed');
     }
   });
 

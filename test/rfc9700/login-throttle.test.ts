@@ -77,7 +77,7 @@ describe('login throttling (Redis, two instances)', () => {
     const ip = `10.${[...randomBytes(3)].join('.')}`;
     const redis = { redisUrl: 'redis://127.0.0.1:6379', trustProxy: { hops: 1 } };
     const a = await setup({ ...redis, mallId });
-    const b = await startServer({ config: redis, clock: a.s.clock });
+    const b = await startServer({ config: redis, clock: a.s.clock, keyPrefix: a.s.keyPrefix });
     servers.push(b);
     await seedMall(b, mallId);
     const appB = await seedApp(b);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultLifetimes, loadConfig } from '../../src/config.js';
 import { seedApp, seedMall } from '../support/fixtures.js';
 import { DIALECTS } from '../support/dialects.js';
-import { expectOAuthError, isActive, obtainTokens, postForm, type TestClient, type TokenPair } from '../support/oauth.js';
+import { expectApiRefusal, expectOAuthError, isActive, obtainTokens, postForm, type TestClient, type TokenPair } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -44,7 +44,7 @@ describe.each(DIALECTS)('refresh token reuse ($name)', (dialect) => {
     // The attacker (or a confused client) replays the first refresh token.
     await expectOAuthError(await refresh(first.refresh_token), 400, 'invalid_grant', 'the refresh token has already been used; its token family is revoked');
     for (const t of [third.access_token, third.refresh_token, second.access_token]) expect(await live(t)).toBe(false);
-    expect((await api(third.access_token)).status).toBe(401);
+    await expectApiRefusal(await api(third.access_token), 401, 'the access token has been revoked');
     await expectOAuthError(await refresh(third.refresh_token), 400, 'invalid_grant', 'the refresh token has been revoked');
     await env.s.ctx.audit.flush();
     const events = await env.s.store.audit.list({ type: 'refresh.reuse_detected' });

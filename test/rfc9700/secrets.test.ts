@@ -72,7 +72,17 @@ describe('secrets at rest', () => {
     expect(new Set(ops.map((o) => o.password_hash)).size).toBe(ops.length); // same password, different salts
   });
 
-  test('comparison is constant-time (timingSafeEqual) and length mismatches are simply unequal', () => {
+  test('secrets are checked as keyed digests of one length (timingSafeEqual needs equal lengths): a wrong secret of the same or another length is unequal', () => {
+    const stored = s.ctx.hasher.hash(app.clientSecret, 'client');
+    // Every secret, whatever its length, has a digest of the stored one's length: the compare never sees a length.
+    for (const secret of ['', 'x', app.clientSecret, 'y'.repeat(10_000)]) expect(s.ctx.hasher.hash(secret, 'client')).toHaveLength(stored.length);
+    const sameLength = [...app.clientSecret].map((c) => (c === 'A' ? 'B' : 'A')).join('');
+    expect(sameLength).toHaveLength(app.clientSecret.length);
+    for (const wrong of [sameLength, app.clientSecret.slice(0, -1), `${app.clientSecret}x`, '', 'y'.repeat(10_000)]) {
+      expect(s.ctx.hasher.verify(wrong, stored, 'client')).toBe(false);
+    }
+    expect(s.ctx.hasher.verify(app.clientSecret, stored, 'client')).toBe(true);
+    // safeEqual itself: equal, unequal of one length, and of two lengths (timingSafeEqual would throw on those).
     expect(safeEqual('abc', 'abc')).toBe(true);
     expect(safeEqual('abc', 'abd')).toBe(false);
     expect(safeEqual('abc', 'abcd')).toBe(false);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { expectOAuthError, obtainTokens, postForm, startWithClients, type TestClient } from '../support/oauth.js';
+import { expectApiRefusal, expectOAuthError, obtainTokens, postForm, startWithClients, type TestClient } from '../support/oauth.js';
 import type { TestServer } from '../support/server.js';
 
 /** RFC 9700 §2.2 / §4.3 / §4.14: token handling beyond rotation (refresh-reuse.test.ts). */
@@ -38,7 +38,7 @@ describe('tokens', () => {
 
   test('§4.3.2 / RFC 6750 §2.3: no access token in the query string; only the Authorization header', async () => {
     const t = await obtainTokens(s, 'mall1', app);
-    expect((await api(`?access_token=${t.access_token}`)).status).toBe(401);
+    await expectApiRefusal(await api(`?access_token=${t.access_token}`), 401, 'an access token is required', 'Bearer realm="shopauth"');
     expect((await api('', { authorization: `Bearer ${t.access_token}` })).status).toBe(200);
   });
 

@@ -39,9 +39,27 @@ describe.each(DIALECTS)('store on $name', (dialect) => {
     expect(await store.malls.get('nope')).toBeUndefined();
   });
 
-  test('apps keep their lists; revoking an app revokes its tokens', async () => {
+  test('apps keep their lists', async () => {
     const app = await store.apps.get('c1');
     expect(app).toMatchObject({ redirectUris: ['https://a/cb'], scopes: ['mall.read_store'], clientType: 'confidential', revokedAt: null });
+  });
+
+  test('revoking an app revokes its tokens and only its own; a second revoke is a no-op', async () => {
+    await store.apps.create({
+      clientId: 'c-gone', secretHash: 'h2', kind: 'app', mallId: null, name: 'B', appUrl: 'https://b', redirectUris: ['https://b/cb'],
+      scopes: ['mall.read_store'], clientType: 'confidential', rateLimit: null, apiVersion: null, createdAt: T, revokedAt: null,
+    });
+    await store.tokens.save([
+      token('gone-a', 'access', 'fam-gone', { clientId: 'c-gone', grantId: 'g-gone' }),
+      token('gone-r', 'refresh', 'fam-gone', { clientId: 'c-gone', grantId: 'g-gone' }),
+      token('kept-a', 'access', 'fam-kept'),
+    ]);
+    expect(await store.apps.revoke('c-gone', T + 9)).toBe(true);
+    expect(await store.apps.revoke('c-gone', T + 10)).toBe(false);
+    expect((await store.apps.get('c-gone'))?.revokedAt).toBe(T + 9);
+    expect((await store.tokens.get('gone-a'))?.revokedAt).toBe(T + 9);
+    expect((await store.tokens.get('gone-r'))?.revokedAt).toBe(T + 9);
+    expect((await store.tokens.get('kept-a'))?.revokedAt).toBeNull();
   });
 
   test('grants: one per (mall, app, operator); a new consent replaces the scopes; revoke kills its tokens', async () => {

@@ -72,7 +72,17 @@ export async function startWithClients(options: Parameters<typeof startServer>[0
   return { s, app: await seedApp(s), other: await seedApp(s), pub: await seedApp(s, { public: true }) };
 }
 
-/** Is the token live for this client (RFC 7662 introspection at mall1)? */
-export async function isActive(s: Endpoint, client: TestClient, token: string): Promise<boolean> {
-  return ((await (await postForm(s, 'mall1', 'introspect', { token }, client)).json()) as { active: boolean }).active;
+/** Is the token live for this client (RFC 7662 introspection at `mallId`, mall1 unless named)? */
+export async function isActive(s: Endpoint, client: TestClient, token: string, mallId = 'mall1'): Promise<boolean> {
+  return ((await (await postForm(s, mallId, 'introspect', { token }, client)).json()) as { active: boolean }).active;
+}
+
+/**
+ * An Admin API refusal as a client sees it (wire.md, Admin API errors): the status, the Cafe24
+ * error body with the trace id and, for a 401, the RFC 6750 §3 challenge.
+ */
+export async function expectApiRefusal(res: Response, status: number, message: string, challenge = 'Bearer realm="shopauth", error="invalid_token"'): Promise<void> {
+  expect(res.status).toBe(status);
+  expect(await res.json()).toEqual({ error: { code: status, message, more_info: {}, trace_id: res.headers.get('x-trace-id') } });
+  if (status === 401) expect(res.headers.get('www-authenticate')).toBe(challenge);
 }

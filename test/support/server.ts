@@ -3,7 +3,10 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { buildServer, type Server } from '../../src/http/server.js';
 import type { OAuthContext } from '../../src/oauth/context.js';
 import { openStore, type KyselyStore } from '../../src/store/kysely/store.js';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { pgSchemaUrl } from './dialects.js';
 
 export interface TestServer {
   /** http://127.0.0.1:PORT */
@@ -17,20 +20,36 @@ export interface TestServer {
   config: Config;
   /** Expired codes, tokens and sessions, purged on demand (oauth/purge.ts). */
   purger: Server['purger'];
+  /** Prefix of this server's keys in Redis; pass it to a second server to share its buckets. */
+  keyPrefix: string;
   close(): Promise<void>;
 }
 
+/** The store of a server whose suite names none (vitest.config.ts): SHOPAUTH_TEST_STORE=postgres, else SQLite. */
+export const TEST_STORE: 'sqlite' | 'postgres' = process.env.SHOPAUTH_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+/** Redis for the shared state of a server whose suite names none (SHOPAUTH_TEST_REDIS), else memory. */
+export const TEST_REDIS: string | null = process.env.SHOPAUTH_TEST_REDIS || null;
+/** The test machine's Redis (DEVELOPERS.md); a server on it has its keys deleted on close. */
+const MACHINE_REDIS = TEST_REDIS ?? 'redis://127.0.0.1:6379';
+
 /**
  * A real shopauth on a loopback port with a controllable clock.
- * The store is an in-memory SQLite unless `db` names a file or a PostgreSQL URL.
+ * The store is an in-memory SQLite unless `db` names a file or a PostgreSQL URL; with
+ * SHOPAUTH_TEST_STORE=postgres, a private PostgreSQL schema dropped on close. With
+ * SHOPAUTH_TEST_REDIS, the shared state is in Redis under a key prefix of this server's own,
+ * deleted on close.
  */
 export async function startServer(
-  options: { db?: string; config?: Partial<Config>; clock?: ManualClock; log?: NodeJS.WritableStream; demo?: boolean } = {},
+  options: { db?: string; config?: Partial<Config>; clock?: ManualClock; log?: NodeJS.WritableStream; demo?: boolean; keyPrefix?: string } = {},
 ): Promise<TestServer> {
   const clock = options.clock ?? new ManualClock(Date.parse('2026-03-01T03:00:00.000Z'));
-  const config: Config = { ...loadConfig({}, {}), db: options.db ?? ':memory:', port: 0, logLevel: 'silent', ...options.config };
+  const schema = options.db === undefined && TEST_STORE === 'postgres' ? pgSchemaUrl() : undefined;
+  const redisUrl = options.config?.redisUrl === undefined ? TEST_REDIS : options.config.redisUrl;
+  // Servers that share Redis on purpose pass the same prefix (another server's keyPrefix).
+  const keyPrefix = options.keyPrefix ?? `shopauth:test:${randomBytes(6).toString('hex')}:`;
+  const config: Config = { ...loadConfig({}, {}), db: options.db ?? schema?.url ?? ':memory:', port: 0, logLevel: 'silent', ...options.config, redisUrl };
   const store = await openStore(config.db);
-  const { app, ctx, purger } = await buildServer({ config, store, clock, log: options.log ?? false, demo: options.demo === true });
+  const { app, ctx, purger } = await buildServer({ config, store, clock, log: options.log ?? false, demo: options.demo === true, sharedKeyPrefix: keyPrefix });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: address,
@@ -41,9 +60,26 @@ export async function startServer(
     clock,
     config,
     purger,
+    keyPrefix,
     async close() {
       await app.close();
       await store.close();
+      await schema?.drop();
+      // Only where Redis is known to run: a suite may name an unreachable one on purpose.
+      if (redisUrl === MACHINE_REDIS) await deleteKeys(redisUrl, keyPrefix);
     },
   };
+}
+
+/** Deletes a test server's keys from Redis (its buckets and usage counters). */
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  try {
+    await redis.connect();
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) {
+      if (keys.length > 0) await redis.del(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
