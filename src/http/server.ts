@@ -139,6 +139,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   if (options.purge) purger.start();
   app.addHook('onClose', () => purger.stop());
   const webhooks = new WebhookWorker(ctx, options.webhooks ?? {}, (err) => app.log.error({ err }, 'webhook delivery failed'));
+  metrics.watchWebhooks(() => webhooks.metrics());
   app.addHook('onClose', () => webhooks.stop());
   // Login throttling per account and per address, in the same shared buckets (oauth/login-throttle.ts).
   const loginThrottle = new LoginThrottle(shared.bucket, clock, LOGIN_LIMITS, (err) => app.log.error({ err }, 'login throttle unavailable'));

@@ -1,5 +1,6 @@
 import client from 'prom-client';
 import type { MetricsSink } from '../oauth/context.js';
+import type { WebhookMetrics } from '../webhooks/worker.js';
 
 /** Latency buckets in seconds: token calls take ms (hashing), page renders tens of ms. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -33,13 +34,13 @@ type HistogramValues = Awaited<ReturnType<client.Histogram['get']>>['values'];
 class ViewCounter extends client.Counter<string> {
   constructor(
     config: client.CounterConfiguration<string>,
-    private readonly view: () => CounterValues,
+    private readonly view: () => CounterValues | Promise<CounterValues>,
   ) {
     super(config);
   }
 
   override async get(): Promise<Awaited<ReturnType<client.Counter['get']>>> {
-    return { ...(await super.get()), values: this.view() };
+    return { ...(await super.get()), values: await this.view() };
   }
 }
 
@@ -50,13 +51,13 @@ class ViewCounter extends client.Counter<string> {
 class ViewHistogram extends client.Histogram<string> {
   constructor(
     private readonly config: client.HistogramConfiguration<string>,
-    private readonly view: () => HistogramValues,
+    private readonly view: () => HistogramValues | Promise<HistogramValues>,
   ) {
     super(config);
   }
 
   async getForPromString(): Promise<{ name: string; help: string; type: string; values: unknown[]; aggregator: string }> {
-    return { name: this.config.name, help: this.config.help, type: 'histogram', values: this.view().map((v) => ({ ...v, sharedLabels: {} })), aggregator: 'sum' };
+    return { name: this.config.name, help: this.config.help, type: 'histogram', values: (await this.view()).map((v) => ({ ...v, sharedLabels: {} })), aggregator: 'sum' };
   }
 }
 
@@ -195,6 +196,47 @@ export class Metrics implements MetricsSink {
   /** The shared state answered again (readyz, or a call that went through). */
   sharedStateUp(up: boolean): void {
     this.sharedUp.set(up ? 1 : 0);
+  }
+
+  /**
+   * Webhook delivery (issue 12), read from the worker at scrape time: this process's attempts,
+   * finished deliveries and attempt latency; the queue from the database (every instance's, so
+   * aggregated by max across workers, not summed).
+   */
+  watchWebhooks(readNow: () => Promise<WebhookMetrics>): void {
+    const registers = [this.registry];
+    // One read (one count query) serves the four metrics of a scrape.
+    let last: { at: number; value: Promise<WebhookMetrics> } | undefined;
+    const read = () => {
+      if (!last || performance.now() - last.at > 1000) last = { at: performance.now(), value: readNow() };
+      return last.value;
+    };
+    new ViewCounter({ name: 'shopauth_webhook_attempts_total', help: 'Webhook delivery attempts by outcome.', labelNames: ['outcome'], registers }, async () =>
+      Object.entries((await read()).attempts).map(([outcome, value]) => ({ labels: { outcome }, value })),
+    );
+    new ViewCounter({ name: 'shopauth_webhook_deliveries_total', help: 'Webhook deliveries finished, by final status.', labelNames: ['status'], registers }, async () =>
+      Object.entries((await read()).finished).map(([status, value]) => ({ labels: { status }, value })),
+    );
+    const name = 'shopauth_webhook_attempt_duration_seconds';
+    new ViewHistogram({ name, help: 'Time of one webhook delivery attempt.', labelNames: [], buckets: [], registers }, async () => {
+      const l = (await read()).latency;
+      return [
+        ...l.buckets.map((b) => ({ metricName: `${name}_bucket`, labels: { le: b.le / 1000 }, value: b.count })),
+        { metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: l.count },
+        { metricName: `${name}_sum`, labels: {}, value: l.sumMs / 1000 },
+        { metricName: `${name}_count`, labels: {}, value: l.count },
+      ];
+    });
+    new client.Gauge({
+      name: 'shopauth_webhook_queue',
+      help: 'Webhook deliveries in the database by status; due: pending ones whose next attempt time has come (the queue depth).',
+      labelNames: ['status'],
+      registers,
+      aggregator: 'max',
+      async collect() {
+        for (const [status, value] of Object.entries((await read()).queue)) this.labels(status).set(value);
+      },
+    });
   }
 
   /** The text exposition format (what GET /metrics answers in a single process). */

@@ -6,6 +6,7 @@ import type { Store } from '../store/types.js';
 import type { AttemptOutcome, DeliveryCounts, WebhookDelivery } from '../store/webhook-types.js';
 import { isEventType, scopeCovers } from './events.js';
 import { retryAt } from './schedule.js';
+import { postWebhook } from './post.js';
 import { signedHeaders } from './signature.js';
 
 /** How the worker runs (docs/webhooks.md); `shopauth serve` reads them from the environment. */
@@ -22,14 +23,20 @@ export interface WebhookWorkerOptions {
   pollMs: number;
   /** A subscription is disabled after this many dead deliveries in a row (default 20). */
   disableAfter: number;
+  /**
+   * Deliver to loopback, private and link-local addresses (default false: refused when the
+   * socket is made, post.ts). `serve` allows them when it listens on loopback (a sandbox on one
+   * machine), or as SHOPAUTH_WEBHOOK_PRIVATE_NETWORKS=allow|deny says.
+   */
+  allowInternalNetworks: boolean;
 }
 
-export const DEFAULT_WEBHOOK_OPTIONS: Omit<WebhookWorkerOptions, 'workerId' | 'leaseMs'> = { timeoutMs: 10_000, batch: 20, pollMs: 1000, disableAfter: 20 };
+export const DEFAULT_WEBHOOK_OPTIONS: Omit<WebhookWorkerOptions, 'workerId' | 'leaseMs'> = { timeoutMs: 10_000, batch: 20, pollMs: 1000, disableAfter: 20, allowInternalNetworks: false };
 
 /** SHOPAUTH_WEBHOOK_TIMEOUT_MS, _LEASE_MS, _BATCH, _POLL_MS, _DISABLE_AFTER (positive integers); unset: the defaults. */
 export function webhookOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<WebhookWorkerOptions> {
   const out: Partial<WebhookWorkerOptions> = {};
-  const take = (name: string, key: Exclude<keyof WebhookWorkerOptions, 'workerId'>) => {
+  const take = (name: string, key: Exclude<keyof WebhookWorkerOptions, 'workerId' | 'allowInternalNetworks'>) => {
     const raw = env[`SHOPAUTH_WEBHOOK_${name}`];
     if (raw === undefined || raw === '') return;
     const n = Number(raw);
@@ -41,6 +48,11 @@ export function webhookOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<WebhookWo
   take('BATCH', 'batch');
   take('POLL_MS', 'pollMs');
   take('DISABLE_AFTER', 'disableAfter');
+  const internal = env.SHOPAUTH_WEBHOOK_PRIVATE_NETWORKS;
+  if (internal !== undefined && internal !== '') {
+    if (internal !== 'allow' && internal !== 'deny') throw new Error('SHOPAUTH_WEBHOOK_PRIVATE_NETWORKS must be allow or deny');
+    out.allowInternalNetworks = internal === 'allow';
+  }
   return out;
 }
 
@@ -161,15 +173,15 @@ export class WebhookWorker {
       error = 'no kept client secret to sign with (re-register the app or rotate its secret)';
     } else {
       try {
-        const res = await fetch(sub.endpointUrl, {
-          method: 'POST',
+        const res = await postWebhook(sub.endpointUrl, {
           headers: signedHeaders(sub.dialect, d, secret, startedAt),
           body: d.body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(this.options.timeoutMs),
+          timeoutMs: this.options.timeoutMs,
+          allowInternal: this.options.allowInternalNetworks,
+          maxAnswerBytes: RESPONSE_KEPT * 4,
         });
         statusCode = res.status;
-        responseBody = await answerOf(res);
+        responseBody = res.body.slice(0, RESPONSE_KEPT);
         outcome = res.status >= 200 && res.status < 300 ? 'ok' : 'http_error';
       } catch (e) {
         const name = (e as { name?: string }).name;
@@ -224,21 +236,6 @@ export class WebhookWorker {
 }
 
 /** The first characters of the receiver's answer; the rest is not read (a large answer costs nothing). */
-async function answerOf(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < RESPONSE_KEPT * 4) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  await reader.cancel().catch(() => {});
-  return Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_KEPT);
-}
-
 /** A network failure in words, without anything of the request (no secrets are in it anyway). */
 function describeNetworkError(e: unknown): string {
   const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;

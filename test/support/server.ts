@@ -20,6 +20,8 @@ export interface TestServer {
   config: Config;
   /** Expired codes, tokens and sessions, purged on demand (oauth/purge.ts). */
   purger: Server['purger'];
+  /** The server's webhook worker (not on a timer: tick it). */
+  webhooks: Server['webhooks'];
   /** Prefix of this server's keys in Redis; pass it to a second server to share its buckets. */
   keyPrefix: string;
   close(): Promise<void>;
@@ -49,7 +51,7 @@ export async function startServer(
   const keyPrefix = options.keyPrefix ?? `shopauth:test:${randomBytes(6).toString('hex')}:`;
   const config: Config = { ...loadConfig({}, {}), db: options.db ?? schema?.url ?? ':memory:', port: 0, logLevel: 'silent', ...options.config, redisUrl };
   const store = await openStore(config.db);
-  const { app, ctx, purger } = await buildServer({ config, store, clock, log: options.log ?? false, demo: options.demo === true, sharedKeyPrefix: keyPrefix });
+  const { app, ctx, purger, webhooks } = await buildServer({ config, store, clock, log: options.log ?? false, demo: options.demo === true, sharedKeyPrefix: keyPrefix, webhooks: { allowInternalNetworks: true } });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: address,
@@ -60,6 +62,7 @@ export async function startServer(
     clock,
     config,
     purger,
+    webhooks,
     keyPrefix,
     async close() {
       await app.close();

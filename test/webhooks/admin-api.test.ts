@@ -22,7 +22,7 @@ describe('webhooks in the Admin API', () => {
   beforeAll(async () => {
     s = await startServer();
     await seedMall(s, 'apimall');
-    worker = new WebhookWorker({ store: s.store, clock: s.clock, secretSealer: s.ctx.secretSealer }, { timeoutMs: 1000 });
+    worker = new WebhookWorker({ store: s.store, clock: s.clock, secretSealer: s.ctx.secretSealer }, { timeoutMs: 1000, allowInternalNetworks: true });
     r = await startReceiver((n) => ({ status: 200, body: `thanks ${n}` }));
     app = await tokenFor(s, 'apimall', { scopes: APP_SCOPES, appScopes: APP_SCOPES });
     api = adminApi(s, 'apimall', app.token);

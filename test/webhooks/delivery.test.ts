@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { verifyWebhook, WebhookVerificationError } from '../../src/client/index.js';
 import { revokeGrants } from '../../src/oauth/registry.js';
 import { addSubscription, replayDelivery } from '../../src/webhooks/subscriptions.js';
+import { isInternalAddress } from '../../src/webhooks/post.js';
 import { WebhookWorker } from '../../src/webhooks/worker.js';
 import { adminApi, tokenFor } from '../api/helpers.js';
 import { authorizeCode } from '../support/browser.js';
@@ -26,7 +27,7 @@ describe('webhook delivery', () => {
 
   beforeAll(async () => {
     s = await startServer();
-    worker = new WebhookWorker({ store: s.store, clock: s.clock, secretSealer: s.ctx.secretSealer }, { timeoutMs: 300, disableAfter: 20 });
+    worker = new WebhookWorker({ store: s.store, clock: s.clock, secretSealer: s.ctx.secretSealer }, { timeoutMs: 300, disableAfter: 20, allowInternalNetworks: true });
   });
   afterEach(async () => {
     await Promise.all(receivers.splice(0).map((r) => r.close()));
@@ -162,6 +163,55 @@ describe('webhook delivery', () => {
     expect(after.latency.buckets.at(-1)!.count).toBeLessThanOrEqual(after.latency.count);
     expect(after.queue.due).toBe(0);
     expect(after.queue.delivered).toBeGreaterThanOrEqual(1);
+  });
+
+  test('GET /metrics shows the server worker\'s attempts, finished deliveries and latency, and the queue from the database', async () => {
+    const r = await receiver();
+    const app = await installed();
+    await addSubscription(s, { clientId: app.clientId, endpointUrl: r.url, eventTypes: ['product.created'] });
+    await product(app.api);
+    expect(await s.webhooks.tick()).toBe(1);
+    const res = await fetch(`${s.url}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('# TYPE shopauth_webhook_attempts_total counter\n');
+    expect(text).toContain('shopauth_webhook_attempts_total{outcome="ok"} 1\nshopauth_webhook_attempts_total{outcome="http_error"} 0\n');
+    expect(text).toContain('shopauth_webhook_deliveries_total{status="delivered"} 1\nshopauth_webhook_deliveries_total{status="dead"} 0\n');
+    expect(text).toContain('shopauth_webhook_attempt_duration_seconds_bucket{le="+Inf"} 1\n');
+    expect(text).toContain('shopauth_webhook_attempt_duration_seconds_count 1\n');
+    const queue = await s.store.webhooks.counts(s.clock.now());
+    for (const [status, n] of Object.entries(queue)) expect(text).toContain(`shopauth_webhook_queue{status="${status}"} ${n}\n`);
+    expect(queue.due).toBe(0);
+  });
+
+  test('internal addresses are refused unless allowed: a loopback receiver gets nothing, the attempt says why', async () => {
+    const r = await receiver();
+    const app = await installed();
+    // The same receiver by IP literal and by a name that resolves to loopback (checked at connect).
+    const byIp = await addSubscription(s, { clientId: app.clientId, endpointUrl: r.url, eventTypes: ['product.created'] });
+    const byName = await addSubscription(s, { clientId: app.clientId, endpointUrl: r.url.replace('127.0.0.1', 'localhost'), eventTypes: ['product.created'] });
+    const strict = new WebhookWorker({ store: s.store, clock: s.clock, secretSealer: s.ctx.secretSealer }, { timeoutMs: 1000 });
+    await product(app.api);
+    expect(await strict.tick()).toBe(2);
+    expect(r.received).toEqual([]);
+    for (const [sub, address] of [[byIp, '127.0.0.1'], [byName, /^(127\.0\.0\.1|::1)$/]] as const) {
+      const [d] = await s.store.webhooks.listDeliveries({ subscriptionId: sub.subscriptionId, limit: 1 });
+      expect(d).toMatchObject({ status: 'pending', attempts: 1 });
+      const [a] = await s.store.webhooks.attempts(d!.deliveryId);
+      expect(a).toMatchObject({ outcome: 'network_error', statusCode: null });
+      const shown = /^the endpoint resolves to an internal address \((.+)\); set SHOPAUTH_WEBHOOK_PRIVATE_NETWORKS=allow to deliver there$/.exec(a!.error ?? '');
+      expect(shown, a!.error ?? '').not.toBeNull();
+      expect(shown![1]).toMatch(address);
+      // Removed, so that the other tests' workers find nothing of it due later.
+      expect(await s.store.webhooks.removeSubscription(sub.subscriptionId)).toBe(true);
+    }
+  });
+
+  test('isInternalAddress: loopback, private, link-local, CGNAT, mapped and unique-local are internal; public ones are not', () => {
+    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1']) {
+      expect(isInternalAddress(a), a).toBe(true);
+    }
+    for (const a of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) expect(isInternalAddress(a), a).toBe(false);
   });
 
   test('POD Shop: a receiver that never answers ends dead-lettered after 5 retries 10 minutes apart, and can be replayed', async () => {

@@ -46,11 +46,14 @@ async function primary(config: Config, demo: boolean, json: boolean, io: CliIO):
   return runPrimary({ workers: config.workers, stopTimeoutMs: config.shutdownTimeoutMs + 5000, log: (line) => io.err(line) });
 }
 
+/** A listen address on loopback: a sandbox on one machine (webhooks may then reach loopback receivers). */
+const LOOPBACK_HOST = /^(127\.|::1$|\[::1\]$|localhost$)/;
+
 /** One server process: the whole service, or one worker of a cluster. */
 async function runServer(config: Config, options: { demo: boolean; json: boolean }, io: CliIO): Promise<number> {
   const store = await openStore(config.db);
   const webhookSetting = webhookSettingFromEnv(process.env);
-  const { app, ctx, purger, webhooks, metrics } = await buildServer({ config, store, clock: systemClock, demo: options.demo, ...(webhookSetting ? { webhooks: webhookSetting } : {}) });
+  const { app, ctx, purger, webhooks, metrics } = await buildServer({ config, store, clock: systemClock, demo: options.demo, ...(webhookSetting ? { webhooks: { allowInternalNetworks: LOOPBACK_HOST.test(config.host), ...webhookSetting } } : {}) });
   try {
     if (!inCluster()) await checkServerKey(ctx, options.demo, io);
   } catch (error) {
@@ -75,7 +78,7 @@ async function runServer(config: Config, options: { demo: boolean; json: boolean
     io.err(`shopauth listening on ${base} (store: ${store.dialect})`);
     // Without a public URL the issuer (and JWT iss/aud) follows the request's Host header: fine on
     // loopback, not for clients elsewhere (RFC 8414 §3.3: the issuer must be stable).
-    if (config.publicUrl === null && !/^(127\.|::1$|localhost$)/.test(config.host)) {
+    if (config.publicUrl === null && !LOOPBACK_HOST.test(config.host)) {
       io.err('shopauth: warning: set --public-url (SHOPAUTH_PUBLIC_URL) when serving beyond loopback; issuers now follow the Host header');
     }
     if (options.demo) printDemo(io, options.json, await seedDemo(ctx, base));
