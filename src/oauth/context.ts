@@ -24,8 +24,8 @@ export interface MetricsSink {
 export const noMetrics: MetricsSink = { tokenIssued() {}, refreshReuseDetected() {}, loginFailed() {} };
 
 /**
- * The audit log with a tap: every security event passes through `record` (grants, logins,
- * POD Shop tokens), so the counters follow the same events the audit table keeps.
+ * The audit log with a tap: every security event passes through `record` (batched) or `write`
+ * (in the change's transaction), so the counters follow the same events the audit table keeps.
  */
 class MeteredAuditLog extends AuditLog {
   constructor(
@@ -37,6 +37,16 @@ class MeteredAuditLog extends AuditLog {
   }
 
   override record(input: AuditInput): void {
+    this.count(input);
+    super.record(input);
+  }
+
+  override async write(store: Store, input: AuditInput): Promise<void> {
+    await super.write(store, input);
+    this.count(input);
+  }
+
+  private count(input: AuditInput): void {
     try {
       if (input.type === 'token.issued') {
         const grant = String(input.detail?.grant_type ?? 'unknown');
@@ -47,7 +57,6 @@ class MeteredAuditLog extends AuditLog {
     } catch {
       // A counter never fails a request.
     }
-    super.record(input);
   }
 }
 

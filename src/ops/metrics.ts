@@ -6,7 +6,7 @@ import type { WebhookMetrics } from '../webhooks/worker.js';
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 /** Where a store error was seen (the label `source` of shopauth_store_errors_total). */
-export type StoreErrorSource = 'request' | 'audit' | 'purge' | 'readyz';
+export type StoreErrorSource = 'request' | 'audit' | 'purge' | 'readyz' | 'metrics';
 
 /** Latency of one route and method: counts per bucket (not cumulative; the last is +Inf), sum. */
 interface LatencySeries {
@@ -135,7 +135,7 @@ export class Metrics implements MetricsSink {
     this.dialect = options.storeDialect;
     for (const reason of ['wrong_credentials', 'throttled']) this.logins.labels(reason).inc(0);
     this.reuse.inc(0);
-    for (const source of ['request', 'audit', 'purge', 'readyz']) this.storeErrors.labels(source, this.dialect).inc(0);
+    for (const source of ['request', 'audit', 'purge', 'readyz', 'metrics']) this.storeErrors.labels(source, this.dialect).inc(0);
     this.sharedErrors.inc(0);
     new client.Gauge({ name: 'shopauth_info', help: 'Constant 1, labelled with the store dialect and the shared-state backend.', labelNames: ['store', 'shared_state'], registers, aggregator: 'max' })
       .labels(options.storeDialect, options.sharedBackend)
@@ -205,21 +205,31 @@ export class Metrics implements MetricsSink {
    */
   watchWebhooks(readNow: () => Promise<WebhookMetrics>): void {
     const registers = [this.registry];
-    // One read (one count query) serves the four metrics of a scrape.
-    let last: { at: number; value: Promise<WebhookMetrics> } | undefined;
+    // One read (one count query) serves the four metrics of a scrape; a store that fails leaves
+    // them out of this scrape (and counts a store error) rather than failing /metrics.
+    let last: { at: number; value: Promise<WebhookMetrics | undefined> } | undefined;
     const read = () => {
-      if (!last || performance.now() - last.at > 1000) last = { at: performance.now(), value: readNow() };
+      if (!last || performance.now() - last.at > 1000) {
+        last = {
+          at: performance.now(),
+          value: readNow().catch(() => {
+            this.storeError('metrics');
+            return undefined;
+          }),
+        };
+      }
       return last.value;
     };
     new ViewCounter({ name: 'shopauth_webhook_attempts_total', help: 'Webhook delivery attempts by outcome.', labelNames: ['outcome'], registers }, async () =>
-      Object.entries((await read()).attempts).map(([outcome, value]) => ({ labels: { outcome }, value })),
+      Object.entries((await read())?.attempts ?? {}).map(([outcome, value]) => ({ labels: { outcome }, value })),
     );
     new ViewCounter({ name: 'shopauth_webhook_deliveries_total', help: 'Webhook deliveries finished, by final status.', labelNames: ['status'], registers }, async () =>
-      Object.entries((await read()).finished).map(([status, value]) => ({ labels: { status }, value })),
+      Object.entries((await read())?.finished ?? {}).map(([status, value]) => ({ labels: { status }, value })),
     );
     const name = 'shopauth_webhook_attempt_duration_seconds';
     new ViewHistogram({ name, help: 'Time of one webhook delivery attempt.', labelNames: [], buckets: [], registers }, async () => {
-      const l = (await read()).latency;
+      const l = (await read())?.latency;
+      if (!l) return [];
       return [
         ...l.buckets.map((b) => ({ metricName: `${name}_bucket`, labels: { le: b.le / 1000 }, value: b.count })),
         { metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: l.count },
@@ -234,7 +244,7 @@ export class Metrics implements MetricsSink {
       registers,
       aggregator: 'max',
       async collect() {
-        for (const [status, value] of Object.entries((await read()).queue)) this.labels(status).set(value);
+        for (const [status, value] of Object.entries((await read())?.queue ?? {})) this.labels(status).set(value);
       },
     });
   }

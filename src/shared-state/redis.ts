@@ -79,7 +79,12 @@ export class RedisLeakyBucket implements LeakyBucket {
   /** PING (readiness): resolves when Redis answers. */
   async ping(): Promise<void> {
     this.ensureReachable();
-    await this.redis.ping();
+    try {
+      await this.redis.ping();
+    } catch (error) {
+      // Lost while the command waited (ioredis: "Reached the max retries ...", a timeout): the same answer.
+      throw new SharedStateUnavailable(`redis is unreachable (${error instanceof Error ? error.message.slice(0, 100) : 'no answer'})`);
+    }
   }
 
   async close(): Promise<void> {

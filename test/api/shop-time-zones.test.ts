@@ -94,8 +94,9 @@ describe('a mall in Santiago on a day without a midnight', () => {
     s.clock.advance(HOUR); // 04:30Z: 01:30 on 6 September (-03:00), the day's first half hour
     expect((await order()).body.order).toMatchObject({ order_id: '20260906-0000002', order_date: '2026-09-06T01:30:00-03:00' });
     const ids = async (query: string) => ((await api.get(`/orders?${query}`)).body.orders as Array<{ order_id: string }>).map((o) => o.order_id);
-    expect(await ids('start_date=2026-09-06')).toEqual(['20260906-0000002']);
-    expect(await ids('end_date=2026-09-05')).toEqual(['20260905-0000001']);
+    // Both dates are required (at most 3 months apart): each a whole day of the mall.
+    expect(await ids('start_date=2026-09-06&end_date=2026-09-30')).toEqual(['20260906-0000002']);
+    expect(await ids('start_date=2026-08-01&end_date=2026-09-05')).toEqual(['20260905-0000001']);
     expect(await ids('start_date=2026-09-05&end_date=2026-09-06')).toEqual(['20260905-0000001', '20260906-0000002']);
   });
 });

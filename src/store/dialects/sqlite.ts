@@ -265,6 +265,9 @@ class GroupCommitDriver implements Driver {
     const checkpointer = this.checkpointer;
     this.checkpointer = undefined;
     if (checkpointer) {
+      // Unref'd so that it keeps no process alive; while we wait for its exit it must, or Node
+      // ends with exit code 13 (an unsettled await) when nothing else is pending.
+      checkpointer.worker.ref();
       checkpointer.worker.postMessage('close');
       await checkpointer.exited;
     }
