@@ -1,12 +1,15 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import client from 'prom-client';
+import { MemoryLeakyBucket } from '../shared-state/memory.js';
+import { serveBuckets } from './cluster-buckets.js';
 
 /**
  * `serve --workers N` (docs/operations.md): a primary process forks N workers that share one
  * listening socket (node:cluster, round-robin). The primary serves nothing itself: it restarts a
  * worker that dies, stops them all on SIGTERM or SIGINT, and answers the workers' requests for
  * the cluster's metrics (prom-client's AggregatorRegistry asks every worker for its registry).
+ * Without Redis it also holds the cluster's rate-limit buckets (ops/cluster-buckets.ts).
  *
  * Roles: exactly one worker is `jobs` (it also runs the background jobs, ops/jobs.ts); the others
  * are `http`. A replacement takes the role of the worker it replaces.
@@ -73,12 +76,15 @@ export interface PrimaryOptions {
 export async function runPrimary(options: PrimaryOptions): Promise<number> {
   const aggregator = new client.AggregatorRegistry();
   const roles = new Map<Worker, { role: WorkerRole; startedAt: number }>();
+  // One set of buckets for every worker, kept across restarts (used only without Redis).
+  const buckets = new MemoryLeakyBucket();
   let stopping = false;
   let failures = 0;
   let clean = true;
   const fork = (role: WorkerRole) => {
     const worker = cluster.fork({ [ROLE_ENV]: role });
     roles.set(worker, { role, startedAt: Date.now() });
+    serveBuckets(worker, buckets);
     worker.on('message', (message: { type?: string; id?: string }) => {
       if (message?.type !== METRICS_REQ) return;
       aggregator.clusterMetrics().then(

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { authorizeUrl, Browser, readForm, type Endpoint } from '../support/browser.js';
+import { freePort } from '../ops/support.js';
 import { BIN, runCli } from '../support/cli.js';
 import { pgSchemaUrl } from '../support/dialects.js';
 import { PASSWORD, REDIRECT_URI } from '../support/fixtures.js';
@@ -18,11 +19,18 @@ export interface ServeProcess extends Endpoint {
   child: ChildProcess;
   /** What it wrote to stdout and stderr so far (the log, for a failing test's message). */
   output(): string;
+  /** The pids that answer requests: the process itself, or the workers of `--workers N` (as they started). */
+  pids: number[];
 }
 
 export interface Cluster {
-  /** The servers, all on one store (and one Redis with PostgreSQL). */
+  /** The servers, all on one store (and one Redis with PostgreSQL); with `workers`, the one primary. */
   servers: ServeProcess[];
+  /**
+   * With `workers`: the pid of the worker that answered each trace id (from the workers' request
+   * log, pino's `pid` and `trace_id`; the X-Trace-Id header is the only thing the response adds).
+   */
+  pidsOf(traceIds: string[]): (number | undefined)[];
   mallId: string;
   app: TestClient;
   /** Runs the shopauth CLI on the cluster's store. */
@@ -32,12 +40,13 @@ export interface Cluster {
 
 /**
  * Two (or `count`) `shopauth serve` processes on one fresh store: a private PostgreSQL schema and
- * one Redis, or one SQLite file (WAL). Seeded through the CLI first (which also migrates): a mall
+ * one Redis, or one SQLite file (WAL); with `workers`, one `serve --workers N` (node:cluster, N
+ * worker processes on one port, logging each request at info so the tests can tell them apart). Seeded through the CLI first (which also migrates): a mall
  * with the representative operator `boss` and one confidential app. The Admin API limit of the
  * app is `appRateLimit` (default: the server's); the per-address token limit is off (every test
  * of the machine calls from 127.0.0.1, and Redis keys of the address bucket would be shared).
  */
-export async function startCluster(options: { dialect: 'postgres' | 'sqlite'; count?: number; appRateLimit?: string }): Promise<Cluster> {
+export async function startCluster(options: { dialect: 'postgres' | 'sqlite'; count?: number; workers?: number; appRateLimit?: string }): Promise<Cluster> {
   const pg = options.dialect === 'postgres' ? pgSchemaUrl() : undefined;
   const dir = pg ? undefined : mkdtempSync(join(tmpdir(), 'shopauth-scale-'));
   const db = pg ? pg.url : join(dir!, 'shopauth.db');
@@ -45,7 +54,7 @@ export async function startCluster(options: { dialect: 'postgres' | 'sqlite'; co
     SHOPAUTH_DB: db,
     SHOPAUTH_SECRET: randomBytes(32).toString('base64'),
     SHOPAUTH_TOKEN_RATE_LIMIT: 'off',
-    SHOPAUTH_LOG_LEVEL: 'warn',
+    SHOPAUTH_LOG_LEVEL: options.workers ? 'info' : 'warn',
     SHOPAUTH_REDIS_URL: pg ? REDIS_URL : '',
   };
   const mallId = `scale${randomBytes(4).toString('hex')}`;
@@ -76,26 +85,41 @@ export async function startCluster(options: { dialect: 'postgres' | 'sqlite'; co
     if (made.code !== 0) throw new Error(`app create: ${made.stderr}`);
     const app = JSON.parse(made.stdout) as { client_id: string; client_secret: string };
     // One after the other: the first opens the store; both have migrated nothing left to do.
-    for (let i = 0; i < (options.count ?? 2); i++) servers.push(await serve(env));
-    return { servers, mallId, app: { clientId: app.client_id, clientSecret: app.client_secret }, cli, close };
+    if (options.workers) servers.push(await serve(env, options.workers));
+    else for (let i = 0; i < (options.count ?? 2); i++) servers.push(await serve(env));
+    const pidsOf = (traceIds: string[]) => {
+      const byTrace = new Map<string, number>();
+      for (const line of servers[0]!.output().split('\n')) {
+        const m = /^\{"level":\d+,"time":\d+,"pid":(\d+),.*"trace_id":"([0-9a-f]+)"/.exec(line);
+        if (m) byTrace.set(m[2]!, Number(m[1]));
+      }
+      return traceIds.map((t) => byTrace.get(t));
+    };
+    return { servers, pidsOf, mallId, app: { clientId: app.client_id, clientSecret: app.client_secret }, cli, close };
   } catch (error) {
     await close();
     throw error;
   }
 }
 
-/** Spawns `shopauth serve --port 0` and resolves once it says where it listens. */
-function serve(env: NodeJS.ProcessEnv): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawns `shopauth serve --port 0` and resolves once it says where it listens; with `workers`,
+ * `serve --workers N` on a free port, once every worker says it listens.
+ */
+async function serve(env: NodeJS.ProcessEnv, workers?: number): Promise<ServeProcess> {
+  const port = workers ? await freePort() : 0;
+  const args = ['serve', '--port', String(port), '--host', '127.0.0.1', ...(workers ? ['--workers', String(workers)] : [])];
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
       log += d.toString();
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log)?.[1];
+      const workerPids = [...log.matchAll(/worker \d+ \(pid (\d+)\) listening/g)].map((m) => Number(m[1]));
+      const url = workers ? (workerPids.length === workers ? `http://127.0.0.1:${port}` : undefined) : /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log)?.[1];
       if (url) {
         child.stderr!.off('data', onData);
         child.stderr!.on('data', (more: Buffer) => (log += more.toString()));
-        resolve({ child, url, mallUrl: (mallId) => `${url}/malls/${mallId}`, output: () => log });
+        resolve({ child, url, mallUrl: (mallId) => `${url}/malls/${mallId}`, output: () => log, pids: workers ? workerPids : [child.pid!] });
       }
     };
     child.stdout!.on('data', (d: Buffer) => (log += d.toString()));

@@ -49,6 +49,30 @@ async function expectDead(c: Cluster, pairs: TokenPair[], api = 401): Promise<vo
   for (const p of pairs) expect((await refresh(c.servers[0]!, c, p.refresh_token)).status).toBe(400);
 }
 
+/**
+ * One Admin API bucket for the whole cluster: 40 calls spread over every process (or worker)
+ * fill it exactly once, and the 41st gets 429 with Retry-After. Resolves with the 41 answers'
+ * trace ids. Its own app, so the other tests' calls do not count; 40 calls, then one drains every 1000 s.
+ */
+async function expectOneBucket(c: Cluster): Promise<string[]> {
+  const made = await c.cli(['app', 'create', '--name', 'Limited', '--redirect-uri', REDIRECT_URI, '--app-url', 'https://app.example/', '--scopes', 'mall.read_store,mall.read_product', '--rate-limit', '40/0.001', '--json']);
+  expect(made.code).toBe(0);
+  const app = JSON.parse(made.stdout) as { client_id: string; client_secret: string };
+  const limited = { mallId: c.mallId, servers: c.servers, app: { clientId: app.client_id, clientSecret: app.client_secret } };
+  const t = await tokensFrom(c.servers[0]!, limited);
+  const call = (s: ServeProcess) => fetch(`${s.mallUrl(c.mallId)}/api/v2/admin/store`, { headers: { authorization: `Bearer ${t.access_token}` } });
+  const first = await across(c, 40, (s) => call(s));
+  expect(first.map((r) => r.status)).toEqual(Array.from({ length: 40 }, () => 200));
+  // Each process counted the other's calls: one bucket, filled to the top once.
+  expect(first.map((r) => r.headers.get('x-api-call-limit')).filter((h) => h === '40/40')).toHaveLength(1);
+  const last = await call(c.servers[c.servers.length - 1]!);
+  expect(last.status).toBe(429);
+  expect(last.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+  expect(last.headers.get('x-api-call-limit')).toBe('40/40');
+  expect(((await last.json()) as { error: { code: number } }).error.code).toBe(429);
+  return [...first, last].map((r) => r.headers.get('x-trace-id')!);
+}
+
 const REUSE = 'the refresh token has already been used; its token family is revoked';
 const REVOKED = 'the refresh token has been revoked';
 
@@ -118,22 +142,59 @@ describe.each(['postgres', 'sqlite'] as const)('two shopauth serve processes on 
     }
   }, 180_000);
 
-  test.runIf(dialect === 'postgres')('the Admin API bucket is shared through Redis: the 41st call across both gets 429 with Retry-After', async () => {
-    // Its own app, so the other tests' calls do not count; 40 calls, then one drains every 1000 s.
-    const made = await c.cli(['app', 'create', '--name', 'Limited', '--redirect-uri', REDIRECT_URI, '--app-url', 'https://app.example/', '--scopes', 'mall.read_store,mall.read_product', '--rate-limit', '40/0.001', '--json']);
-    expect(made.code).toBe(0);
-    const app = JSON.parse(made.stdout) as { client_id: string; client_secret: string };
-    const limited = { mallId: c.mallId, servers: c.servers, app: { clientId: app.client_id, clientSecret: app.client_secret } };
-    const t = await tokensFrom(c.servers[0]!, limited);
-    const call = (s: ServeProcess) => fetch(`${s.mallUrl(c.mallId)}/api/v2/admin/store`, { headers: { authorization: `Bearer ${t.access_token}` } });
-    const first = await across(c, 40, (s) => call(s));
-    expect(first.map((r) => r.status)).toEqual(Array.from({ length: 40 }, () => 200));
-    // Each process counted the other's calls: one bucket, filled to the top once.
-    expect(first.map((r) => r.headers.get('x-api-call-limit')).filter((h) => h === '40/40')).toHaveLength(1);
-    const last = await call(c.servers[1]!);
-    expect(last.status).toBe(429);
-    expect(last.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
-    expect(last.headers.get('x-api-call-limit')).toBe('40/40');
-    expect(((await last.json()) as { error: { code: number } }).error.code).toBe(429);
+  test.runIf(dialect === 'postgres')('the Admin API bucket is shared through Redis: the 41st call across both gets 429 with Retry-After', () => expectOneBucket(c), 120_000);
+});
+
+/**
+ * Issue 9 ("Done means"): the same races with `serve --workers 2` (node:cluster: one port, two
+ * worker processes) on one SQLite file, and no Redis: the buckets are the primary's
+ * (ops/cluster-buckets.ts). Each test also shows that its requests landed on both workers (the
+ * pid in the workers' request log, matched by trace id), so it races two processes, not one.
+ */
+describe('serve --workers 2 on one sqlite file', () => {
+  let c: Cluster;
+  beforeAll(async () => {
+    c = await startCluster({ dialect: 'sqlite', workers: 2 });
+  }, 120_000);
+  afterAll(() => c?.close(), 60_000);
+  /** Every answer was logged by a worker, and both workers answered some. */
+  const expectBothWorkers = (traceIds: (string | null)[]) => {
+    const pids = c.pidsOf(traceIds.map((t) => t ?? ''));
+    expect(pids.filter((p) => p === undefined)).toHaveLength(0);
+    expect(new Set(pids)).toEqual(new Set(c.servers[0]!.pids));
+  };
+
+  test('the workers are two processes', () => {
+    expect(c.servers[0]!.pids).toHaveLength(2);
+    expect(new Set(c.servers[0]!.pids).size).toBe(2);
+    expect(c.servers[0]!.pids).not.toContain(c.servers[0]!.child.pid);
+  });
+
+  test(`${CONCURRENT} concurrent refreshes of one token, ${ROUNDS} times: one 200, the rest invalid_grant, the winner's pair dead`, async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const t = await tokensFrom(c.servers[0]!, c);
+      const answers = await Promise.all(await across(c, CONCURRENT, (s) => refresh(s, c, t.refresh_token).then(answer)));
+      expect(tally(answers)).toEqual({ 200: 1, 400: CONCURRENT - 1 });
+      for (const a of answers) if (a.status !== 200) expectInvalidGrant(a, [REUSE, REVOKED]);
+      expectBothWorkers(answers.map((a) => a.traceId));
+      const winner = answers.find((a) => a.status === 200)!.body as unknown as TokenPair;
+      expect(Object.keys(winner)).toContain('access_token');
+      await expectDead(c, [t, winner]);
+    }
+  }, 180_000);
+
+  test(`${CONCURRENT} concurrent redemptions of one code, ${ROUNDS} times: exactly one 200`, async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const code = await codeFrom(c.servers[0]!, c);
+      const answers = await Promise.all(await across(c, CONCURRENT, (s) => redeem(s, c, code).then(answer)));
+      expect(tally(answers)).toEqual({ 200: 1, 400: CONCURRENT - 1 });
+      for (const a of answers) if (a.status !== 200) expectInvalidGrant(a, ['the authorization code has already been used']);
+      expectBothWorkers(answers.map((a) => a.traceId));
+      await expectDead(c, [answers.find((a) => a.status === 200)!.body as unknown as TokenPair]);
+    }
+  }, 180_000);
+
+  test('the Admin API bucket is the primary\'s: the 41st call across both workers gets 429 with Retry-After', async () => {
+    expectBothWorkers(await expectOneBucket(c));
   }, 120_000);
 });
