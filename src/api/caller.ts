@@ -1,3 +1,4 @@
+import { ApiError } from '../errors.js';
 import type { OAuthContext } from '../oauth/context.js';
 import { authenticateCredentials, badCredentials } from '../oauth/credentials.js';
 import { OAuthError } from '../oauth/errors.js';
@@ -22,7 +23,7 @@ const invalidToken = (description: string) =>
 
 // RFC 6750 §3.1: an expired token is invalid_token in the challenge; the code tells the dialects apart.
 const expiredToken = () =>
-  new OAuthError('token_expired', 'the access token has expired', { headers: { 'www-authenticate': `Bearer ${REALM}, error="invalid_token"` } });
+  new ApiError('token_expired', 'the access token has expired', { headers: { 'www-authenticate': `Bearer ${REALM}, error="invalid_token"` } });
 
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 

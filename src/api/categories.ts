@@ -1,5 +1,5 @@
+import { ApiError, ShopauthError } from '../errors.js';
 import type { Clock } from '../clock.js';
-import { OAuthError } from '../oauth/errors.js';
 import type { Mall, Store } from '../store/types.js';
 import { MAX_CATEGORY_DEPTH, ROOT_CATEGORY_NO, type Category, type CategoryFilter, type CategoryPatch, type YesNo } from '../store/shop-types.js';
 import { checkShopNo, invalidParameter, notFound, numbers, pageOf, pick, values, type Query } from './resources.js';
@@ -127,7 +127,7 @@ export async function createCategories(deps: Deps, mall: Mall, body: { shop_no?:
     try {
       out.push((await deps.store.transaction((tx) => createCategory({ store: tx, clock: deps.clock }, mall, { request }))).category);
     } catch (error) {
-      if (!(error instanceof OAuthError)) throw error;
+      if (!(error instanceof ShopauthError)) throw error;
       failed++;
       out.push({ error: { code: error.status, message: error.description.replace(/^request\./, `request[${i}].`), more_info: {} } });
     }
@@ -136,7 +136,7 @@ export async function createCategories(deps: Deps, mall: Mall, body: { shop_no?:
 }
 
 /** 409 (Cafe24): an update whose every field already has the value sent. */
-export const nothingChanged = (what: string) => new OAuthError('invalid_request', `${what}: nothing to change, every field sent already has that value`, { status: 409 });
+export const nothingChanged = (what: string) => new ApiError('conflict', `${what}: nothing to change, every field sent already has that value`);
 
 export async function updateCategory(deps: Deps, mall: Mall, categoryNo: number, body: { shop_no?: number; request: CategoryRequest }) {
   checkShopNo(mall, body.shop_no);

@@ -1,3 +1,4 @@
+import { ApiError, ShopauthError } from '../errors.js';
 import type { RateLimitSetting } from '../config.js';
 import { parseRateLimit } from '../config.js';
 import type { OAuthContext } from '../oauth/context.js';
@@ -128,8 +129,8 @@ export class ApiGuard {
       this.usage?.record(caller.mallId, caller.clientId, this.ctx.clock.now());
       return { caller, version, headers };
     } catch (error) {
-      if (!(error instanceof OAuthError)) throw error;
-      throw new OAuthError(error.error, error.description, { status: error.status, headers: { ...error.headers, ...headers } });
+      if (!(error instanceof ShopauthError)) throw error;
+      throw error.withHeaders(headers);
     }
   }
 
@@ -150,7 +151,7 @@ export class ApiGuard {
    * wire.md, Usage headers: both percentages on every answer; the -Remain headers once a meter
    * reaches 100 %. Returns the 429 to throw when the call is refused (after the bucket's).
    */
-  private async usageLayer(call: ApiCall, caller: Caller, text: string | null, headers: Record<string, string>): Promise<OAuthError | null> {
+  private async usageLayer(call: ApiCall, caller: Caller, text: string | null, headers: Record<string, string>): Promise<ShopauthError | null> {
     const limit = this.usageLimitOf(text);
     if (!limit) return null;
     const key = `${caller.mallId}:${caller.clientId}`;
@@ -168,7 +169,7 @@ export class ApiGuard {
     if (!r.blocked) return null;
     const wait = Math.max(r.callRemain ?? 0, r.timeRemain ?? 0, 1);
     const what = r.timeRemain !== null && (r.callRemain === null || r.timeRemain >= r.callRemain) ? 'processing time' : 'calls';
-    return new OAuthError('rate_limited', `API usage limit reached (${what} at 100 %); calls resume in ${wait} s, and calls made before then lengthen the wait`, {
+    return new ApiError('rate_limited', `API usage limit reached (${what} at 100 %); calls resume in ${wait} s, and calls made before then lengthen the wait`, {
       headers: { 'retry-after': String(wait) },
     });
   }
@@ -188,7 +189,7 @@ export class ApiGuard {
   }
 
   /** wire.md, Admin API rate limit: a leaky bucket per (mall, app); "off" for an app: none. Returns the 429 to throw. */
-  private async rateLimit(caller: Caller, app: App | undefined, headers: Record<string, string>): Promise<OAuthError | null> {
+  private async rateLimit(caller: Caller, app: App | undefined, headers: Record<string, string>): Promise<ShopauthError | null> {
     const limit = this.limitOf(app);
     if (!limit) return null;
     let r;
@@ -200,7 +201,7 @@ export class ApiGuard {
     }
     headers['x-api-call-limit'] = `${r.used}/${r.size}`;
     if (!r.allowed) {
-      return new OAuthError('rate_limited', `too many calls: the limit is ${limit.size} calls, drained ${limit.perSecond} per second; retry after ${r.retryAfterSeconds} s`, {
+      return new ApiError('rate_limited', `too many calls: the limit is ${limit.size} calls, drained ${limit.perSecond} per second; retry after ${r.retryAfterSeconds} s`, {
         headers: { 'retry-after': String(r.retryAfterSeconds) },
       });
     }
@@ -237,7 +238,7 @@ export class ApiGuard {
       return configured < this.oldestVersion ? this.oldestVersion : CURRENT_API_VERSION;
     }
     const v = header.trim();
-    if (!isCalendarDate(v)) throw new OAuthError('invalid_parameter', 'X-Cafe24-Api-Version must be a date YYYY-MM-DD');
+    if (!isCalendarDate(v)) throw new ApiError('invalid_parameter', 'X-Cafe24-Api-Version must be a date YYYY-MM-DD');
     if (this.versions.has(v)) return v;
     if (v < this.oldestVersion) return this.oldestVersion;
     throw new OAuthError('invalid_request', `X-Cafe24-Api-Version ${v} is not supported; supported versions: ${this.supportedVersions.join(', ')}`);

@@ -1,9 +1,9 @@
+import { ApiError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { Mall, Store } from '../store/types.js';
 import type { Order, OrderFilter, OrderInput, OrderStatus, YesNo } from '../store/shop-types.js';
 import { checkShopNo, invalidParameter, notFound, pageOf, pick, values, type Query } from './resources.js';
 import { compactLocalDate, isCalendarDate, isoLocal, localToEpoch, money, parseMoney } from './shop-time.js';
-import { OAuthError } from '../oauth/errors.js';
 import { ORDER_MAX_MONTHS } from './schemas.js';
 import { emit } from '../webhooks/outbox.js';
 
@@ -255,7 +255,7 @@ export async function updateOrderStatus(deps: { store: Store; clock: Clock }, ma
   const status = body.request.order_status;
   return deps.store.transaction(async (tx) => {
     const current = await orderOf(tx, mall, orderId);
-    if (current.orderStatus === status) throw new OAuthError('invalid_request', `order ${orderId}: nothing to change, its order_status is already ${status}`, { status: 409 });
+    if (current.orderStatus === status) throw new ApiError('conflict', `order ${orderId}: nothing to change, its order_status is already ${status}`);
     const changed = await tx.shop.orders.setStatus(mall.mallId, orderId, status);
     if (!changed) throw notFound(`order ${orderId}`);
     const ref = (await tx.podOrderCodes.byOrder(mall.mallId, [orderId])).get(orderId);

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { OAuthError } from '../oauth/errors.js';
+import { ApiError } from '../errors.js';
 import type { Order } from '../store/shop-types.js';
 import type { Mall, PodOrderRef, Store } from '../store/types.js';
 import { createOrders, type OrderRequest } from './orders.js';
@@ -112,7 +112,7 @@ export async function createPodOrders(deps: { store: Store; clock: Clock }, mall
       created = await createOrders({ store: tx, clock: deps.clock }, mall, requests, (i) => `orders[${i}]`);
     } catch (error) {
       // What only createOrders checks (the order total's ceiling) comes back in its words: "orders[i].items: ...".
-      if (error instanceof OAuthError && error.error === 'invalid_parameter') {
+      if (error instanceof ApiError && error.code === 'invalid_parameter') {
         const colon = error.description.indexOf(':');
         throw new PodFieldError(colon > 0 ? error.description.slice(0, colon).replace('.items', '.orderEntries') : 'orders', colon > 0 ? error.description.slice(colon + 2) : error.description);
       }

@@ -1,4 +1,4 @@
-import { OAuthError } from '../oauth/errors.js';
+import { ApiError } from '../errors.js';
 import type { Mall } from '../store/types.js';
 import type { Page } from '../store/shop-types.js';
 
@@ -8,7 +8,7 @@ import type { Page } from '../store/shop-types.js';
  */
 export type Query = Record<string, string | number | undefined>;
 
-export const invalidParameter = (message: string) => new OAuthError('invalid_parameter', message);
+export const invalidParameter = (message: string) => new ApiError('invalid_parameter', message);
 
 export const pageOf = (q: Query): Page => ({ limit: Number(q.limit ?? 10), offset: Number(q.offset ?? 0) });
 
@@ -32,4 +32,4 @@ export function pick<T extends Record<string, unknown>>(record: T, fields: strin
   return out;
 }
 
-export const notFound = (what: string) => new OAuthError('not_found', `${what} does not exist`);
+export const notFound = (what: string) => new ApiError('not_found', `${what} does not exist`);

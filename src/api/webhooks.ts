@@ -1,3 +1,4 @@
+import { ApiError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { Caller } from './caller.js';
 import type { Mall, Store } from '../store/types.js';
@@ -6,7 +7,6 @@ import { EVENT_TYPES, isEventType } from '../webhooks/events.js';
 import {
   addSubscription, replayDelivery, sendTestEvent, subscriptionOf, WebhookInputError, WebhookNotFound,
 } from '../webhooks/subscriptions.js';
-import { OAuthError } from '../oauth/errors.js';
 import { checkShopNo, invalidParameter, notFound, pageOf, type Query } from './resources.js';
 import { isCalendarDate, isoLocal, localToEpoch } from './shop-time.js';
 
@@ -24,7 +24,7 @@ export async function webhookErrors<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (error) {
     if (error instanceof WebhookInputError) throw invalidParameter(error.message);
-    if (error instanceof WebhookNotFound) throw new OAuthError('not_found', error.message);
+    if (error instanceof WebhookNotFound) throw new ApiError('not_found', error.message);
     throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { cafe24Errors } from './errors.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, RouteShorthandOptions } from 'fastify';
 import { getCustomer, listCustomers } from '../api/customers.js';
 import { ApiGuard, type ApiCall, type GuardOptions, type Guarded } from '../api/guard.js';
@@ -90,7 +91,7 @@ export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsyn
     const route = (r: ApiRoute) => {
       const status = r.status ?? 200;
       const options: RouteShorthandOptions = {
-        config: { dialect: 'api' },
+        config: { errors: cafe24Errors },
         schema: <FastifySchema>{
           summary: r.summary,
           tags: [r.tag],

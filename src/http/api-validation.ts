@@ -1,6 +1,6 @@
+import { ApiError } from '../errors.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
-import { OAuthError } from '../oauth/errors.js';
 
 /**
  * Request validation of the Admin API: the JSON Schemas of api/schemas.ts, compiled by ajv, and
@@ -48,7 +48,7 @@ export function describeError(e: ErrorObject, part: string): string {
   }
 }
 
-/** Fastify's validatorCompiler for the API's routes: returns the OAuthError itself on failure. */
+/** Fastify's validatorCompiler for the API's routes: returns the ApiError itself on failure (the route's error writer gives it the 422 body). */
 export const apiValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? bodyAjv : queryAjv;
   const validate: ValidateFunction = ajv.compile(schema as object);
@@ -56,6 +56,6 @@ export const apiValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, h
   return (data: unknown) => {
     if (validate(data)) return { value: data };
     const first = validate.errors?.[0];
-    return { error: new OAuthError('invalid_parameter', first ? describeError(first, part) : `the ${part} is invalid`) };
+    return { error: new ApiError('invalid_parameter', first ? describeError(first, part) : `the ${part} is invalid`) };
   };
 };

@@ -1,3 +1,4 @@
+import { pageErrors } from './pages.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { loginFailure, operatorLabel, scopeItems } from '../console/authorize-pages.js';
 import { approve, assertMayConsent, authorizationResponseUrl } from '../oauth/authorize/consent.js';
@@ -20,7 +21,7 @@ type IssuerOf = (req: FastifyRequest) => string;
  */
 export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf, options: { throttle?: LoginThrottle } = {}): FastifyPluginAsync {
   return async (app) => {
-    const config = { dialect: 'page' as const };
+    const config = { errors: pageErrors };
 
     /** Redirects the outcome to the client (RFC 6749 §4.1.2, §4.1.2.1), with iss (RFC 9207). */
     const respond = (req: FastifyRequest, reply: FastifyReply, redirectUri: string, params: Record<string, string | undefined>, status: 302 | 303) =>

@@ -1,3 +1,5 @@
+import { pageErrors } from './pages.js';
+import { ApiError } from '../errors.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { loginFailure, operatorLabel, scopeItems } from '../console/authorize-pages.js';
 import { appsData, consoleNav, consoleUrls, when } from '../console/console-pages.js';
@@ -30,7 +32,7 @@ type UserParams = { Params: { user_id: string } };
  */
 export function consoleRoutes(ctx: OAuthContext, options: { throttle?: LoginThrottle; usage?: UsageCounter } = {}): FastifyPluginAsync {
   return async (app) => {
-    const config = { dialect: 'page' as const };
+    const config = { errors: pageErrors };
     const post = { config, bodyLimit: 16 * 1024 };
     const urls = (req: FastifyRequest) => consoleUrls(req.mallBase);
     const meta = (req: FastifyRequest) => ({ ip: req.ip, traceId: req.id });
@@ -132,7 +134,7 @@ export function consoleRoutes(ctx: OAuthContext, options: { throttle?: LoginThro
       if (operator.userType !== 'P') throw new OAuthError('access_denied', 'only the representative operator can remove apps', { status: 403 });
       if (!confirmed(req)) {
         const installed = (await installedApps(ctx, req.mall)).find((a) => a.app.clientId === req.params.client_id);
-        if (!installed) throw new OAuthError('not_found', 'the app is not installed in this mall');
+        if (!installed) throw new ApiError('not_found', 'the app is not installed in this mall');
         return confirmPage(req, reply, tr(req)('console.remove_confirm', { app: installed.app.name, mall: req.mall.name }), tr(req)('console.remove'), urls(req).home);
       }
       await removeApp(ctx, req.mall, operator, req.params.client_id, meta(req));
@@ -184,7 +186,7 @@ export function consoleRoutes(ctx: OAuthContext, options: { throttle?: LoginThro
       if (!operator) return reply;
       if (!confirmed(req)) {
         const target = await ctx.store.operators.get(req.mall.mallId, req.params.user_id);
-        if (!target || target.userType !== 'A') throw new OAuthError('not_found', 'no such sub-operator');
+        if (!target || target.userType !== 'A') throw new ApiError('not_found', 'no such sub-operator');
         return confirmPage(req, reply, tr(req)('operators.remove_confirm', { operator: operatorLabel(target) }), tr(req)('operators.remove'), urls(req).operators);
       }
       await removeSubOperator(ctx, req.mall, operator, req.params.user_id, meta(req));
@@ -230,7 +232,7 @@ export function consoleRoutes(ctx: OAuthContext, options: { throttle?: LoginThro
       const operator = await formOperator(req, reply, 'representative');
       if (!operator) return reply;
       const target = await ctx.store.apps.get(req.params.client_id);
-      if (!target || target.kind !== 'credentials' || target.mallId !== req.mall.mallId || target.revokedAt !== null) throw new OAuthError('not_found', 'no such API credentials');
+      if (!target || target.kind !== 'credentials' || target.mallId !== req.mall.mallId || target.revokedAt !== null) throw new ApiError('not_found', 'no such API credentials');
       if (!confirmed(req)) return confirmPage(req, reply, tr(req)('credentials.revoke_confirm', { name: target.name }), tr(req)('credentials.revoke'), urls(req).credentials);
       await ctx.store.transaction(async (store) => {
         await revokeCredentials({ store, clock: ctx.clock, hasher: ctx.hasher }, target.clientId);

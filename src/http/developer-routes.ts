@@ -1,3 +1,5 @@
+import { pageErrors } from './pages.js';
+import { ApiError } from '../errors.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { loginFailure, scopeItems } from '../console/authorize-pages.js';
 import { scopeGroups } from '../console/scope-groups.js';
@@ -51,7 +53,7 @@ const GRACES = { now: 0, hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 
  */
 export function developerRoutes(ctx: OAuthContext, options: { throttle?: LoginThrottle } = {}): FastifyPluginAsync {
   return async (app) => {
-    const config = { dialect: 'page' as const };
+    const config = { errors: pageErrors };
     const post = { config, bodyLimit: 64 * 1024 };
     const meta = (req: FastifyRequest) => ({ ip: req.ip, traceId: req.id });
     const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(ctx, sessionId(req, reply, DEVELOPER_REALM));
@@ -130,14 +132,14 @@ export function developerRoutes(ctx: OAuthContext, options: { throttle?: LoginTh
       try {
         return { a, h: await subscriptionOf(ctx.store, subscriptionId, a.clientId) };
       } catch (error) {
-        if (error instanceof WebhookNotFound) throw new OAuthError('not_found', 'no such webhook subscription');
+        if (error instanceof WebhookNotFound) throw new ApiError('not_found', 'no such webhook subscription');
         throw error;
       }
     };
     const hookInput = <T>(fn: () => Promise<T>) =>
       fn().catch((error: unknown) => {
         if (error instanceof WebhookInputError) throw new OAuthError('invalid_request', error.message);
-        if (error instanceof WebhookNotFound) throw new OAuthError('not_found', error.message);
+        if (error instanceof WebhookNotFound) throw new ApiError('not_found', error.message);
         throw error;
       });
 
@@ -331,7 +333,7 @@ export function developerRoutes(ctx: OAuthContext, options: { throttle?: LoginTh
       if (!d) return reply;
       const { a, h } = await ownedHook(d, req.params.client_id, req.params.subscription_id);
       const original = await ctx.store.webhooks.getDelivery(req.params.delivery_id);
-      if (!original || original.subscriptionId !== h.subscriptionId) throw new OAuthError('not_found', 'no such delivery');
+      if (!original || original.subscriptionId !== h.subscriptionId) throw new ApiError('not_found', 'no such delivery');
       await hookInput(() => replayDelivery(ctx, original.deliveryId, a.clientId));
       return hookPage(req, reply, d, a, h, tr(req)('dev.hooks.resent'));
     });

@@ -1,31 +1,32 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, ShopauthError } from '../errors.js';
 import { OAuthError, wireDescription } from '../oauth/errors.js';
 import { StoreBusyError } from '../store/types.js';
-import { page } from './pages.js';
 
 /**
- * The wire shape an error takes on a route (set as route config `dialect`):
- * - oauth: RFC 6749 §5.2 JSON (token, revocation, introspection endpoints)
- * - page: an HTML page for the person in the browser (RFC 6749 §4.1.2.1)
- * - api: Cafe24 Admin API JSON, `{"error":{"code","message","more_info"}}` (wire.md)
- * - pod: POD Shop JSON (wire.md, POD Shop dialect)
+ * How errors are written on a route: one writer per dialect, chosen by the route itself (route
+ * config `errors`). `dialect` names the shape for the generated document (openapi.ts). The status
+ * and the error's headers are set before `write` is called.
  */
-export type Dialect = 'oauth' | 'page' | 'api' | 'pod';
+export interface ErrorWriter {
+  readonly dialect: string;
+  write(req: FastifyRequest, reply: FastifyReply, err: ShopauthError, traceId: string): FastifyReply;
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    dialect?: Dialect;
+    errors?: ErrorWriter;
   }
 }
 
-/** Anything thrown, as an OAuthError: framework errors keep their 4xx, the rest is a 500 that says nothing. */
-export function toOAuthError(err: unknown): OAuthError {
-  if (err instanceof OAuthError) return err;
+/** Anything thrown, as a ShopauthError: framework errors keep their 4xx, the rest is a 500 that says nothing. */
+export function toShopauthError(err: unknown): ShopauthError {
+  if (err instanceof ShopauthError) return err;
   // The store retried the transaction and the database still aborted it (docs/store.md): temporary.
   if (err instanceof StoreBusyError) return new OAuthError('temporarily_unavailable', 'the server is busy; retry shortly', { headers: { 'retry-after': '1' } });
   const e = err as { statusCode?: number; code?: string };
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new OAuthError('payload_too_large', 'the request body is too large');
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new OAuthError('unsupported_media_type', 'this Content-Type is not accepted here');
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError('payload_too_large', 'the request body is too large');
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ApiError('unsupported_media_type', 'this Content-Type is not accepted here');
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new OAuthError('invalid_request', e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'the JSON body is malformed' : 'the request is malformed', {
       status: e.statusCode,
@@ -34,37 +35,32 @@ export function toOAuthError(err: unknown): OAuthError {
   return new OAuthError('server_error', 'an internal error occurred; quote the trace_id to the operator of this server');
 }
 
-// RFC 6749 §5.2 knows only its own codes; API-only codes travel as invalid_request there.
-const OAUTH_CODES = new Set([
+// RFC 6749 §5.2 knows only its own names; other errors travel as invalid_request there.
+const OAUTH_NAMES = new Set([
   'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type',
   'invalid_scope', 'server_error', 'temporarily_unavailable', 'unsupported_token_type', 'access_denied',
 ]);
 
-type PodWriter = (err: OAuthError, traceId: string) => Record<string, unknown>;
-let podWriter: PodWriter = (err, traceId) => ({ status: err.status, error: err.description, trace_id: traceId });
+/** RFC 6749 §5.2 JSON (token, revocation, introspection endpoints). */
+export const oauthErrors: ErrorWriter = {
+  dialect: 'oauth',
+  write(_req, reply, err, traceId) {
+    const name = err instanceof OAuthError && OAUTH_NAMES.has(err.error) ? err.error : 'invalid_request';
+    if (name === 'invalid_client') reply.header('www-authenticate', 'Basic realm="shopauth"');
+    return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send({ error: name, error_description: wireDescription(err.description), trace_id: traceId });
+  },
+};
 
-/** Lets the POD Shop module supply its error shapes without this file knowing them. */
-export function setPodErrorWriter(writer: PodWriter): void {
-  podWriter = writer;
-}
+/** Cafe24 Admin API JSON, `{"error":{"code","message","more_info"}}` (wire.md): also the server's default. */
+export const cafe24Errors: ErrorWriter = {
+  dialect: 'api',
+  write: (_req, reply, err, traceId) => reply.send({ error: { code: err.status, message: err.description, more_info: {}, trace_id: traceId } }),
+};
 
-/** The one place an error is written to the wire. */
-export function sendError(req: FastifyRequest, reply: FastifyReply, err: OAuthError, dialect: Dialect): FastifyReply {
-  const traceId = req.id;
+/** The one place an error is written to the wire, by the writer the route chose. */
+export function sendError(req: FastifyRequest, reply: FastifyReply, err: ShopauthError, writer: ErrorWriter): FastifyReply {
   reply.code(err.status).headers(err.headers);
-  switch (dialect) {
-    case 'page':
-      return page(req, reply, err.status, 'error', { error: err.error, description: err.description, traceId });
-    case 'api':
-      return reply.send({ error: { code: err.status, message: err.description, more_info: {}, trace_id: traceId } });
-    case 'pod':
-      return reply.send(podWriter(err, traceId));
-    case 'oauth': {
-      if (err.error === 'invalid_client') reply.header('www-authenticate', 'Basic realm="shopauth"');
-      const error = OAUTH_CODES.has(err.error) ? err.error : 'invalid_request';
-      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send({ error, error_description: wireDescription(err.description), trace_id: traceId });
-    }
-  }
+  return writer.write(req, reply, err, req.id);
 }
 
 /**

@@ -1,8 +1,8 @@
+import { ApiError } from '../errors.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { OAuthError } from '../oauth/errors.js';
 import { authorizationServerMetadata } from '../oauth/metadata.js';
 import type { Mall } from '../store/types.js';
-import { sendError } from './errors.js';
+import { sendError, cafe24Errors } from './errors.js';
 
 export const METADATA_PATH = '/.well-known/oauth-authorization-server';
 
@@ -31,9 +31,9 @@ function sendMetadata(reply: FastifyReply, base: string, issuer: string, fixedIs
  */
 export function rootMetadataRoutes(options: MetadataOptions): FastifyPluginAsync {
   return async (app) => {
-    app.get(`${METADATA_PATH}/malls/:mall_id`, { config: { dialect: 'api' } }, async (req, reply) => {
+    app.get(`${METADATA_PATH}/malls/:mall_id`, { config: { errors: cafe24Errors } }, async (req, reply) => {
       const mall = await options.findMall((req.params as { mall_id: string }).mall_id);
-      if (!mall) return sendError(req, reply, new OAuthError('not_found', 'no such mall'), 'api');
+      if (!mall) return sendError(req, reply, new ApiError('not_found', 'no such mall'), cafe24Errors);
       req.mall = mall;
       return sendMetadata(reply, options.baseOf(req), options.issuerOf(req), options.fixedIssuer);
     });
@@ -46,6 +46,6 @@ export function rootMetadataRoutes(options: MetadataOptions): FastifyPluginAsync
  */
 export function mallMetadataRoutes(options: Omit<MetadataOptions, 'findMall'>): FastifyPluginAsync {
   return async (app) => {
-    app.get(METADATA_PATH, { config: { dialect: 'api' } }, async (req, reply) => sendMetadata(reply, options.baseOf(req), options.issuerOf(req), options.fixedIssuer));
+    app.get(METADATA_PATH, { config: { errors: cafe24Errors } }, async (req, reply) => sendMetadata(reply, options.baseOf(req), options.issuerOf(req), options.fixedIssuer));
   };
 }

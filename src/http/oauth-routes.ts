@@ -1,3 +1,4 @@
+import { oauthErrors } from './errors.js';
 import type { FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { TokenLimiter } from '../oauth/token-limits.js';
 import type { OAuthContext } from '../oauth/context.js';
@@ -17,7 +18,7 @@ const credentialsOf = (req: FastifyRequest, params: Record<string, string>): Cli
 /** Server-to-server OAuth endpoints of a mall: token (RFC 6749 §3.2) and revocation (RFC 7009). */
 export function oauthRoutes(ctx: OAuthContext, issuerOf: (req: FastifyRequest) => string, limiter?: TokenLimiter): FastifyPluginAsync {
   return async (app) => {
-    const opts = { config: { dialect: 'oauth' as const }, bodyLimit: 16 * 1024 };
+    const opts = { config: { errors: oauthErrors }, bodyLimit: 16 * 1024 };
     // Issue 15, item 8: per address before the body is parsed or anyone authenticated.
     const byAddress: onRequestHookHandler = async (req) => limiter?.address(req.ip);
 

@@ -1,3 +1,4 @@
+import { cafe24Errors } from './errors.js';
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import { STOREFRONT_PAGES } from '../api/scripttags.js';
 import { CURRENT_API_VERSION } from '../api/guard.js';
@@ -204,11 +205,11 @@ export function openApi(app: FastifyInstance, info: { title: string; version: st
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     for (const method of methods) {
       if (method === 'HEAD' || method === 'OPTIONS' || r.url.includes('*')) continue;
-      routes.push({ method, url: r.url, schema: r.schema as Json | undefined, dialect: (r.config as { dialect?: string } | undefined)?.dialect });
+      routes.push({ method, url: r.url, schema: r.schema as Json | undefined, dialect: (r.config as { errors?: { dialect: string } } | undefined)?.errors?.dialect });
     }
   });
   let doc: Json | undefined;
-  app.get('/openapi.json', { config: { dialect: 'api' }, schema: { summary: 'This document', tags: ['meta'] } as FastifySchema }, async () => (doc ??= buildDocument(routes, info)));
+  app.get('/openapi.json', { config: { errors: cafe24Errors }, schema: { summary: 'This document', tags: ['meta'] } as FastifySchema }, async () => (doc ??= buildDocument(routes, info)));
 }
 
 export function buildDocument(routes: Collected[], info: { title: string; version: string }): Json {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isLang, LANG_COOKIE, pickLang, translator, type Lang, type Translate } from '../console/i18n.js';
 import { ASSETS, render, type PageFrame } from '../console/render.js';
+import type { ErrorWriter } from './errors.js';
 
 /**
  * Security headers of every HTML page (RFC 9700 §4.16: no framing; no Referer leaking the
@@ -38,11 +39,11 @@ const safeBack = (back: unknown): string => (typeof back === 'string' && /^\/(?!
  */
 export const pageAssetRoutes: FastifyPluginAsync = async (app) => {
   for (const a of Object.values(ASSETS)) {
-    app.get(a.path, { config: { dialect: 'page' } }, async (_req, reply) =>
+    app.get(a.path, { config: { errors: pageErrors } }, async (_req, reply) =>
       reply.headers({ 'content-type': a.type, 'cache-control': 'public, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' }).send(a.body),
     );
   }
-  app.get<{ Params: { lang: string }; Querystring: { back?: string } }>('/ui/lang/:lang', { config: { dialect: 'page' } }, async (req, reply) => {
+  app.get<{ Params: { lang: string }; Querystring: { back?: string } }>('/ui/lang/:lang', { config: { errors: pageErrors } }, async (req, reply) => {
     const back = safeBack(req.query.back);
     if (isLang(req.params.lang)) {
       reply.setCookie(LANG_COOKIE, req.params.lang, { path: '/', maxAge: 365 * 86400, sameSite: 'lax', secure: req.protocol === 'https' });
@@ -53,3 +54,9 @@ export const pageAssetRoutes: FastifyPluginAsync = async (app) => {
 
 /** The request's message table. */
 export const tr = (req: FastifyRequest): Translate => translator(langOf(req));
+
+/** Errors as an HTML page for the person in the browser (RFC 6749 §4.1.2.1). */
+export const pageErrors: ErrorWriter = {
+  dialect: 'page',
+  write: (req, reply, err, traceId) => page(req, reply, err.status, 'error', { error: err.error, description: err.description, traceId }),
+};

@@ -1,3 +1,4 @@
+import { ApiError } from '../errors.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, onRequestHookHandler, onSendHookHandler } from 'fastify';
 import type { ApiGuard } from '../api/guard.js';
 import { createPodOrders, listPodOrders, podOrdersOf, podOrderView, PodFieldError, type PodOrdersBody } from '../api/pod-orders.js';
@@ -6,11 +7,10 @@ import type { OAuthContext } from '../oauth/context.js';
 import { authenticateCredentials, badCredentials } from '../oauth/credentials.js';
 import { issuePodTokens, podTokenBody, refreshPodTokens } from '../oauth/pod-tokens.js';
 import { signingKeysOf } from '../oauth/tokens/signing-keys.js';
-import { OAuthError } from '../oauth/errors.js';
 import type { Mall } from '../store/types.js';
 import { guardRequest } from './api-routes.js';
-import { sendError, setPodErrorWriter } from './errors.js';
-import { invalidField, podErrorBody, refreshTokenExpired, tokenDoesNotExist } from './pod-errors.js';
+import { cafe24Errors, sendError } from './errors.js';
+import { invalidField, podErrors, refreshTokenExpired, tokenDoesNotExist } from './pod-errors.js';
 import { podValidatorCompiler } from './pod-validation.js';
 import { MallCache } from './tenancy.js';
 import type { TokenLimiter } from '../oauth/token-limits.js';
@@ -47,7 +47,6 @@ const API_ERRORS = { 400: P.podProblemSchema, 401: P.podUnauthorizedSchema, 403:
  * describe it in /openapi.json; the token endpoints parse by hand and are described there.
  */
 export function podRoutes(ctx: OAuthContext, options: PodOptions): FastifyPluginAsync {
-  setPodErrorWriter(podErrorBody);
   const keys = signingKeysOf(ctx);
   const issuerOf = (req: FastifyRequest, mallId: string) => `${options.baseOf(req)}/malls/${mallId}`;
   const malls = new MallCache(ctx.store);
@@ -72,18 +71,18 @@ export function podRoutes(ctx: OAuthContext, options: PodOptions): FastifyPlugin
   /** The mall of the call: the path's, else the caller's (the guard has run). */
   async function mallOf(req: FastifyRequest): Promise<Mall> {
     const mall = pathMall(req) ?? (await malls.get(req.guarded!.caller.mallId));
-    if (!mall) throw new OAuthError('not_found', 'no such mall');
+    if (!mall) throw new ApiError('not_found', 'no such mall');
     return mall;
   }
 
   return async (app) => {
-    const config = { dialect: 'pod' as const };
+    const config = { errors: podErrors };
     // Issue 15, item 8: per address before the body is parsed or the credentials checked.
     const byAddress: onRequestHookHandler = async (req) => options.limiter?.address(req.ip);
     const tokenOpts = { config, bodyLimit: 16 * 1024, onSend: noStore, onRequest: byAddress };
 
     // RFC 7517 §5 / RFC 9068 §4: the public keys of the JWT access tokens, retired ones until their tokens expire.
-    app.get('/.well-known/jwks.json', { config: { dialect: 'api' as const } }, async (_req, reply) =>
+    app.get('/.well-known/jwks.json', { config: { errors: cafe24Errors } }, async (_req, reply) =>
       reply
         .header('content-type', 'application/json; charset=utf-8')
         .header('cache-control', 'public, max-age=300')
@@ -94,12 +93,12 @@ export function podRoutes(ctx: OAuthContext, options: PodOptions): FastifyPlugin
     const acRoutes = (underMall: boolean): FastifyPluginAsync => async (ac) => {
       ac.setValidatorCompiler(podValidatorCompiler);
       // Any other path or method under /ac: POD Shop's 404, not the Cafe24 one.
-      ac.setNotFoundHandler((req, reply) => sendError(req, reply, new OAuthError('not_found', 'no such resource'), 'pod'));
+      ac.setNotFoundHandler((req, reply) => sendError(req, reply, new ApiError('not_found', 'no such resource'), podErrors));
       if (underMall) {
         // wire.md Tenancy, "Unknown mall: 404": on every route, before any credential is looked at; in POD Shop's shape.
         ac.addHook('onRequest', async (req) => {
           const mall = await malls.get((req.params as { mall_id: string }).mall_id);
-          if (!mall) throw new OAuthError('not_found', 'no such mall');
+          if (!mall) throw new ApiError('not_found', 'no such mall');
           req.mall = mall;
         });
       }

@@ -1,3 +1,4 @@
+import { ApiError } from '../errors.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -23,7 +24,8 @@ import { authorizeRoutes } from './authorize-routes.js';
 import { consoleRoutes } from './console-routes.js';
 import { pageAssetRoutes } from './pages.js';
 import { developerRoutes } from './developer-routes.js';
-import { clientErrorResponse, sendError, toOAuthError } from './errors.js';
+import { cafe24Errors, clientErrorResponse, sendError, toShopauthError } from './errors.js';
+import { podErrors } from './pod-errors.js';
 import { mallMetadataRoutes, rootMetadataRoutes } from './metadata-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { podRoutes } from './pod-routes.js';
@@ -98,7 +100,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     frameworkErrors: (err, req, reply) => {
       const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
       const e = new OAuthError('invalid_request', status === 414 ? 'a path segment is too long' : 'the URL is malformed', { status });
-      return sendError(req, reply.header('x-trace-id', req.id), e, 'api');
+      return sendError(req, reply.header('x-trace-id', req.id), e, cafe24Errors);
     },
   });
   // Audit writes are off the request path; a failed one is logged, and the queue drains at close.
@@ -157,16 +159,16 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     done();
   });
   app.setErrorHandler((err, req, reply) => {
-    const e = toOAuthError(err);
+    const e = toShopauthError(err);
     if (e.status >= 500) {
       if (isStoreError(err)) metrics.storeError('request');
       req.log.error({ err }, 'request failed');
     }
     // A route says its dialect; before one is found (a body the not-found route could not parse),
     // /ac/ paths are POD Shop's, as their not-found answer is (pod-routes.ts).
-    return sendError(req, reply, e, req.routeOptions.config?.dialect ?? (/^(\/malls\/[^/]+)?\/ac\//.test(req.url) ? 'pod' : 'api'));
+    return sendError(req, reply, e, req.routeOptions.config?.errors ?? (/^(\/malls\/[^/]+)?\/ac\//.test(req.url) ? podErrors : cafe24Errors));
   });
-  app.setNotFoundHandler((req, reply) => sendError(req, reply, new OAuthError('not_found', 'no such resource'), 'api'));
+  app.setNotFoundHandler((req, reply) => sendError(req, reply, new ApiError('not_found', 'no such resource'), cafe24Errors));
 
   // wire.md, Tenancy: the issuer of a mall is {base}/malls/{mall_id}.
   const baseOf = (req: FastifyRequest) => config.publicUrl ?? `${req.protocol}://${req.host}`;

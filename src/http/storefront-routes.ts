@@ -1,3 +1,4 @@
+import { pageErrors } from './pages.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { STOREFRONT_PAGES, storefrontTags } from '../api/scripttags.js';
 import { storefrontHtml } from '../console/storefront-page.js';
@@ -28,6 +29,6 @@ export function storefrontRoutes(store: Store): FastifyPluginAsync {
         .send(storefrontHtml({ mallName: req.mall.name, path, location: STOREFRONT_PAGES[path] ?? null, tags }));
     };
     // One route per page the storefront has; any other path is the API's plain 404.
-    for (const page of Object.keys(STOREFRONT_PAGES)) app.get(`/storefront${page === '/' ? '' : page}`, { config: { dialect: 'page' } }, handler);
+    for (const page of Object.keys(STOREFRONT_PAGES)) app.get(`/storefront${page === '/' ? '' : page}`, { config: { errors: pageErrors } }, handler);
   };
 }

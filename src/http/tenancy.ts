@@ -1,6 +1,6 @@
+import { ApiError } from '../errors.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { sendError } from './errors.js';
-import { OAuthError } from '../oauth/errors.js';
+import { sendError, cafe24Errors } from './errors.js';
 import type { Mall, Store } from '../store/types.js';
 
 declare module 'fastify' {
@@ -27,7 +27,7 @@ export class MallCache {
   }
 }
 
-const unknownMall = () => new OAuthError('not_found', 'no such mall');
+const unknownMall = () => new ApiError('not_found', 'no such mall');
 
 /**
  * Registers `routes` twice (wire.md, Tenancy): under `/malls/:mall_id` and at the root for the
@@ -44,7 +44,7 @@ export async function registerTenantRoutes(
     const id = from(req);
     const mall = id ? await malls.get(id) : undefined;
     // The issue's contract: an unknown mall is a 404 in the API's error shape on every route.
-    if (!mall) return sendError(req, reply, unknownMall(), 'api');
+    if (!mall) return sendError(req, reply, unknownMall(), cafe24Errors);
     req.mall = mall;
     req.mallBase = base(mall.mallId);
     return undefined;

@@ -1,3 +1,4 @@
+import { ApiError } from '../errors.js';
 import { seedSampleData } from '../api/sample-data.js';
 import type { App, Developer, Mall, Operator } from '../store/types.js';
 import type { OAuthContext } from './context.js';
@@ -56,7 +57,7 @@ export function signInDeveloper(
 export async function ownedApp(ctx: OAuthContext, developer: Developer, clientId: string): Promise<App> {
   const app = await ctx.store.apps.get(clientId);
   const owner = app ? await ctx.store.developers.ownerOf(clientId) : undefined;
-  if (!app || app.kind !== 'app' || app.revokedAt !== null || owner !== developer.developerId) throw new OAuthError('not_found', 'no such app');
+  if (!app || app.kind !== 'app' || app.revokedAt !== null || owner !== developer.developerId) throw new ApiError('not_found', 'no such app');
   return app;
 }
 
@@ -125,7 +126,7 @@ export async function deleteApp(ctx: OAuthContext, developer: Developer, clientI
 /** A platform admin adopts an app no developer owns. */
 export async function adoptApp(ctx: OAuthContext, developer: Developer, clientId: string): Promise<void> {
   if (!developer.platformAdmin) throw new OAuthError('access_denied', 'only platform admins can adopt apps', { status: 403 });
-  if (!(await ctx.store.developers.unowned()).includes(clientId)) throw new OAuthError('not_found', 'no such unowned app');
+  if (!(await ctx.store.developers.unowned()).includes(clientId)) throw new ApiError('not_found', 'no such unowned app');
   await ctx.store.developers.own(clientId, developer.developerId);
 }
 

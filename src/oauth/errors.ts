@@ -1,10 +1,7 @@
-/**
- * The one error model. Protocol and API code throw OAuthError; http/errors.ts is the one place
- * that writes it to the wire, in the shape of the route's dialect (RFC 6749 §5.2 JSON, an
- * authorization redirect, an HTML page, Cafe24 API or POD Shop JSON), adding the trace_id.
- */
-export type ErrorCode =
-  // RFC 6749 §4.1.2.1 and §5.2
+import { ShopauthError } from '../errors.js';
+
+/** RFC 6749 §4.1.2.1 and §5.2, RFC 7009 §2.2.1, RFC 6750 §3.1: the names on the wire. */
+export type RfcErrorName =
   | 'invalid_request'
   | 'invalid_client'
   | 'invalid_grant'
@@ -15,21 +12,19 @@ export type ErrorCode =
   | 'access_denied'
   | 'server_error'
   | 'temporarily_unavailable'
-  // RFC 7009 §2.2.1
   | 'unsupported_token_type'
-  // RFC 6750 §3.1
   | 'invalid_token'
-  | 'insufficient_scope'
-  // resource API (wire.md, Admin API errors)
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'invalid_parameter'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'token_expired';
+  | 'insufficient_scope';
 
-const defaultStatus: Record<ErrorCode, number> = {
+/**
+ * Stable codes of the OAuth family: RFC 6749's names, plus finer codes where callers must tell
+ * cases apart that share one name on the wire (a refresh token past its lifetime is invalid_grant).
+ */
+export type OAuthErrorCode = RfcErrorName | 'refresh_token_expired';
+
+const wireName: Partial<Record<OAuthErrorCode, RfcErrorName>> = { refresh_token_expired: 'invalid_grant' };
+
+const defaultStatus: Record<RfcErrorName, number> = {
   invalid_request: 400,
   invalid_client: 401,
   invalid_grant: 400,
@@ -43,33 +38,24 @@ const defaultStatus: Record<ErrorCode, number> = {
   unsupported_token_type: 400,
   invalid_token: 401,
   insufficient_scope: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  invalid_parameter: 422,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  token_expired: 401,
 };
 
 /**
+ * An OAuth protocol error (RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1). `error` is the RFC name
+ * written to the wire; `code` is what code tests.
  * @example
  * throw new OAuthError('invalid_grant', 'the authorization code has expired');
- * throw new OAuthError('invalid_parameter', "limit must be between 1 and 100", { status: 422 });
  */
-export class OAuthError extends Error {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-
-  constructor(
-    readonly error: ErrorCode,
-    readonly description: string,
-    options: { status?: number; headers?: Record<string, string> } = {},
-  ) {
-    super(description);
+export class OAuthError extends ShopauthError<OAuthErrorCode> {
+  constructor(code: OAuthErrorCode, description: string, options: { status?: number; headers?: Record<string, string> } = {}) {
+    const name = wireName[code] ?? (code as RfcErrorName);
+    super(code, description, options.status ?? defaultStatus[name], options.headers);
     this.name = 'OAuthError';
-    this.status = options.status ?? defaultStatus[error];
-    this.headers = options.headers ?? {};
+  }
+
+  /** The RFC name on the wire. */
+  override get error(): RfcErrorName {
+    return wireName[this.code] ?? (this.code as RfcErrorName);
   }
 }
 

@@ -1,3 +1,4 @@
+import { ApiError } from '../errors.js';
 import type { App, Grant, Mall, Operator } from '../store/types.js';
 import type { OAuthContext } from './context.js';
 import { OAuthError } from './errors.js';
@@ -53,7 +54,7 @@ export async function platformApps(ctx: OAuthContext, mall: Mall): Promise<Platf
 /** A live app of the platform that can be installed (launched for the first time); 404 otherwise. */
 export async function installableApp(ctx: OAuthContext, clientId: string): Promise<InstalledApp> {
   const app = await ctx.store.apps.get(clientId);
-  if (!app || app.kind !== 'app' || app.revokedAt !== null) throw new OAuthError('not_found', 'no such app');
+  if (!app || app.kind !== 'app' || app.revokedAt !== null) throw new ApiError('not_found', 'no such app');
   return describe(ctx, app, []);
 }
 
@@ -74,7 +75,7 @@ export async function installedApps(ctx: OAuthContext, mall: Mall): Promise<Inst
   return out;
 }
 
-const notInstalled = () => new OAuthError('not_found', 'the app is not installed in this mall');
+const notInstalled = () => new ApiError('not_found', 'the app is not installed in this mall');
 
 /** One installed app; 404 when the app is unknown, revoked, or holds no live grant in the mall. */
 export async function installedApp(ctx: OAuthContext, mall: Mall, clientId: string): Promise<InstalledApp> {

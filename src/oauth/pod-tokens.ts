@@ -73,8 +73,7 @@ export async function refreshPodTokens(
     return issued;
   } catch (error) {
     if (!(error instanceof OAuthError) || error.error !== 'invalid_grant') throw error;
-    // The grant's own wording for a live-looking token past its 14 days.
-    return { failure: error.description === 'the refresh token has expired' ? 'expired' : 'unknown' };
+    return { failure: error.code === 'refresh_token_expired' ? 'expired' : 'unknown' };
   }
 }
 

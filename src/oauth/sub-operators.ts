@@ -1,3 +1,4 @@
+import { ApiError } from '../errors.js';
 import type { Mall, Operator } from '../store/types.js';
 import type { OAuthContext } from './context.js';
 import { OAuthError } from './errors.js';
@@ -35,7 +36,7 @@ export async function addSubOperator(ctx: OAuthContext, mall: Mall, by: Operator
 export async function removeSubOperator(ctx: OAuthContext, mall: Mall, by: Operator, userId: string, meta: Meta): Promise<void> {
   representativeOnly(by);
   const target = await ctx.store.operators.get(mall.mallId, userId);
-  if (!target || target.userType !== 'A') throw new OAuthError('not_found', 'no such sub-operator');
+  if (!target || target.userType !== 'A') throw new ApiError('not_found', 'no such sub-operator');
   await ctx.store.transaction(async (store) => {
     await store.operators.remove(mall.mallId, userId);
     await ctx.audit.write(store, { type: 'operator.removed', mallId: mall.mallId, userId, ...meta, detail: { by: by.userId } });

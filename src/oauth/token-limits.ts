@@ -1,3 +1,4 @@
+import { ApiError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { BucketLimit, LeakyBucket } from '../shared-state/index.js';
 import { addressBucket } from './address-bucket.js';
@@ -59,7 +60,9 @@ export class TokenLimiter {
     }
     if (!result.allowed) {
       const wait = result.retryAfterSeconds;
-      throw new OAuthError(code, `too many requests ${what}; retry after ${wait} s`, { status: 429, headers: { 'retry-after': String(wait) } });
+      const text = `too many requests ${what}; retry after ${wait} s`;
+      const options = { status: 429, headers: { 'retry-after': String(wait) } };
+      throw code === 'rate_limited' ? new ApiError(code, text, options) : new OAuthError(code, text, options);
     }
   }
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../oauth/errors.js';
 import type { Store } from '../store/types.js';
 import type { SharedState } from '../shared-state/index.js';
-import { sendError } from '../http/errors.js';
+import { sendError, cafe24Errors } from '../http/errors.js';
 import type { Metrics } from './metrics.js';
 import { clusterMetricsText, inCluster } from './cluster.js';
 
@@ -59,7 +59,7 @@ export function opsRoutes(options: OpsRouteOptions) {
   };
 
   return async (app: FastifyInstance) => {
-    const config = { dialect: 'api' as const };
+    const config = { errors: cafe24Errors };
     app.get('/healthz', { config }, async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
 
     app.get('/readyz', { config }, async (_req, reply: FastifyReply) => {
@@ -83,10 +83,10 @@ export function opsRoutes(options: OpsRouteOptions) {
       const verdict = allowed(req);
       if (verdict === 'unauthorized') {
         reply.header('www-authenticate', 'Bearer realm="shopauth-metrics"');
-        return sendError(req, reply, new OAuthError('invalid_token', 'GET /metrics needs Authorization: Bearer with the metrics token', { status: 401 }), 'api');
+        return sendError(req, reply, new OAuthError('invalid_token', 'GET /metrics needs Authorization: Bearer with the metrics token', { status: 401 }), cafe24Errors);
       }
       if (verdict === 'forbidden') {
-        return sendError(req, reply, new OAuthError('access_denied', 'GET /metrics answers loopback callers only unless a metrics token is set (--metrics-token)', { status: 403 }), 'api');
+        return sendError(req, reply, new OAuthError('access_denied', 'GET /metrics answers loopback callers only unless a metrics token is set (--metrics-token)', { status: 403 }), cafe24Errors);
       }
       const text = inCluster() ? await clusterMetricsText() : await metrics.text();
       return reply.header('content-type', metrics.contentType).header('cache-control', 'no-store').send(text);

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { toOAuthError } from '../../src/http/errors.js';
+import { toShopauthError } from '../../src/http/errors.js';
 import { openStore, type KyselyStore } from '../../src/store/kysely/store.js';
 import { StoreBusyError, type Store, type TokenRecord } from '../../src/store/types.js';
 import { pgSchemaUrl } from '../support/dialects.js';
@@ -144,7 +144,7 @@ describe('PostgreSQL locking and retries', () => {
     const error = await failing.then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(StoreBusyError);
     expect(tries).toBe(5);
-    const wire = toOAuthError(error);
+    const wire = toShopauthError(error);
     expect({ status: wire.status, error: wire.error, headers: wire.headers }).toEqual({ status: 503, error: 'temporarily_unavailable', headers: { 'retry-after': '1' } });
     // Anything else is not retried.
     tries = 0;

@@ -34,7 +34,7 @@ export const refreshTokenGrant = {
       const rotation = await store.tokens.rotate(hash, now);
       if (rotation.status === 'unknown') return invalidGrant('the refresh token is invalid');
       if (rotation.status === 'dead') {
-        return invalidGrant(rotation.token.revokedAt === null ? 'the refresh token has expired' : 'the refresh token has been revoked');
+        return rotation.token.revokedAt === null ? new OAuthError('refresh_token_expired', 'the refresh token has expired') : invalidGrant('the refresh token has been revoked');
       }
       const who = { mallId: mall.mallId, clientId: client.clientId, userId: token.userId, ...meta };
       if (rotation.status === 'reused') {
