@@ -4,8 +4,10 @@ import type { Mall, Store } from '../store/types.js';
 import type { Order, OrderFilter, OrderInput, OrderStatus, YesNo } from '../store/shop-types.js';
 import { checkShopNo, invalidParameter, notFound, pageOf, pick, values, type Query } from './resources.js';
 import { compactLocalDate, isCalendarDate, isoLocal, localToEpoch, money, parseMoney } from './shop-time.js';
-import { ORDER_MAX_MONTHS } from './schemas.js';
 import { emit } from '../webhooks/outbox.js';
+
+/** The widest start_date..end_date of an order list or count (Cafe24's order list). */
+export const ORDER_MAX_MONTHS = 3;
 
 /**
  * Orders (scopes mall.read_order / mall.write_order). createOrders and listOrders are the

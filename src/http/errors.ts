@@ -51,12 +51,6 @@ export const oauthErrors: ErrorWriter = {
   },
 };
 
-/** Cafe24 Admin API JSON, `{"error":{"code","message","more_info"}}` (wire.md): also the server's default. */
-export const cafe24Errors: ErrorWriter = {
-  dialect: 'api',
-  write: (_req, reply, err, traceId) => reply.send({ error: { code: err.status, message: err.description, more_info: {}, trace_id: traceId } }),
-};
-
 /** The one place an error is written to the wire, by the writer the route chose. */
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: ShopauthError, writer: ErrorWriter): FastifyReply {
   reply.code(err.status).headers(err.headers);

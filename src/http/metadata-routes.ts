@@ -2,7 +2,8 @@ import { ApiError } from '../errors.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { authorizationServerMetadata } from '../oauth/metadata.js';
 import type { Mall } from '../store/types.js';
-import { sendError, cafe24Errors } from './errors.js';
+import { sendError } from './errors.js';
+import { cafe24Errors } from '../dialects/cafe24/errors.js';
 
 export const METADATA_PATH = '/.well-known/oauth-authorization-server';
 

@@ -4,7 +4,7 @@ import type { TokenLimiter } from '../oauth/token-limits.js';
 import type { OAuthContext } from '../oauth/context.js';
 import { handleIntrospection } from '../oauth/introspect.js';
 import { handleRevocation } from '../oauth/revoke.js';
-import { cafe24TokenBody } from '../oauth/token-response.js';
+import { cafe24TokenBody } from '../dialects/cafe24/token-response.js';
 import { handleTokenRequest } from '../oauth/token.js';
 import type { ClientCredentials } from '../oauth/client-auth.js';
 import { formParams } from './params.js';

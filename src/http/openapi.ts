@@ -1,8 +1,8 @@
-import { cafe24Errors } from './errors.js';
+import { cafe24Errors } from '../dialects/cafe24/errors.js';
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import { STOREFRONT_PAGES } from '../api/scripttags.js';
 import { CURRENT_API_VERSION } from '../api/guard.js';
-import * as P from '../api/pod-schemas.js';
+import * as P from '../dialects/podshop/schemas.js';
 import { LAUNCH_LANGS } from '../oauth/app-launch.js';
 import { KNOWN_SCOPES } from '../oauth/scopes.js';
 
@@ -31,7 +31,7 @@ const str = (description: string): Json => ({ type: 'string', description });
 const oauthError = { description: 'RFC 6749 §5.2 error', content: { 'application/json': { schema: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, error_description: { type: 'string' }, trace_id: { type: 'string' } } } } } };
 const clientAuth = 'Client authentication: `Authorization: Basic base64(client_id:client_secret)`, or client_id and client_secret in the body.';
 
-// POD Shop's token endpoints (pod-routes.ts, docs/podshop.md): parsed by hand, so described here.
+// POD Shop's token endpoints (dialects/podshop/routes.ts, docs/podshop.md): parsed by hand, so described here.
 const json = (schema: Json, description: string, headers?: Json): Json => ({ description, content: { 'application/json': { schema } }, ...(headers ? { headers } : {}) });
 const NO_STORE = { 'Cache-Control': { description: 'no-store (RFC 6749 §5.1), on errors too.', schema: { type: 'string', enum: ['no-store'] } } };
 const podTokenResponses: Json = {
@@ -215,7 +215,7 @@ export function openApi(app: FastifyInstance, info: { title: string; version: st
 export function buildDocument(routes: Collected[], info: { title: string; version: string }): Json {
   // The host form ({mall_id}.{mall domain}) serves the mall's routes without the /malls prefix: listed
   // once, in the path form. POD Shop's /ac routes are not that: their root form is the real one (as on
-  // api.pod.shop, the credentials name the mall), and both forms are listed (pod-routes.ts).
+  // api.pod.shop, the credentials name the mall), and both forms are listed (dialects/podshop/routes.ts).
   const all = new Set(routes.map((r) => `${r.method} ${r.url}`));
   const hostForm = (r: Collected) => !r.url.startsWith('/malls/') && r.dialect !== 'pod' && all.has(`${r.method} /malls/:mall_id${r.url}`);
   const listed = routes.filter((r) => !hostForm(r));
@@ -338,7 +338,7 @@ function adminHeaders(code: string): Json {
   };
 }
 
-/** `title` here is the 422 message phrase (api/schemas.ts); OpenAPI readers see description. Harmless, but kept out. */
+/** `title` here is the 422 message phrase (dialects/cafe24/schemas.ts); OpenAPI readers see description. Harmless, but kept out. */
 function stripTitle(schema: Json): Json {
   return JSON.parse(JSON.stringify(schema, (k, v: unknown) => (k === 'title' && typeof v === 'string' ? undefined : v))) as Json;
 }

@@ -17,18 +17,19 @@ import { LOGIN_LIMITS, LoginThrottle } from '../oauth/login-throttle.js';
 import { TokenLimiter } from '../oauth/token-limits.js';
 import { Purger } from '../oauth/purge.js';
 import { WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
-import { apiRoutes } from './api-routes.js';
+import { apiRoutes } from '../dialects/cafe24/routes.js';
 import { openApi } from './openapi.js';
 import { demoRoutes } from './demo-routes.js';
 import { authorizeRoutes } from './authorize-routes.js';
 import { consoleRoutes } from './console-routes.js';
 import { pageAssetRoutes } from './pages.js';
 import { developerRoutes } from './developer-routes.js';
-import { cafe24Errors, clientErrorResponse, sendError, toShopauthError } from './errors.js';
-import { podErrors } from './pod-errors.js';
+import { clientErrorResponse, sendError, toShopauthError } from './errors.js';
+import { cafe24Errors } from '../dialects/cafe24/errors.js';
+import { podErrors } from '../dialects/podshop/errors.js';
 import { mallMetadataRoutes, rootMetadataRoutes } from './metadata-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
-import { podRoutes } from './pod-routes.js';
+import { podRoutes } from '../dialects/podshop/routes.js';
 import { MallCache, registerTenantRoutes } from './tenancy.js';
 import { isStoreError, Metrics } from '../ops/metrics.js';
 import { opsRoutes } from '../ops/routes.js';
@@ -165,7 +166,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       req.log.error({ err }, 'request failed');
     }
     // A route says its dialect; before one is found (a body the not-found route could not parse),
-    // /ac/ paths are POD Shop's, as their not-found answer is (pod-routes.ts).
+    // /ac/ paths are POD Shop's, as their not-found answer is (dialects/podshop/routes.ts).
     return sendError(req, reply, e, req.routeOptions.config?.errors ?? (/^(\/malls\/[^/]+)?\/ac\//.test(req.url) ? podErrors : cafe24Errors));
   });
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new ApiError('not_found', 'no such resource'), cafe24Errors));

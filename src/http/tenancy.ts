@@ -1,6 +1,7 @@
 import { ApiError } from '../errors.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { sendError, cafe24Errors } from './errors.js';
+import { sendError } from './errors.js';
+import { cafe24Errors } from '../dialects/cafe24/errors.js';
 import type { Mall, Store } from '../store/types.js';
 
 declare module 'fastify' {

@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../oauth/errors.js';
 import type { Store } from '../store/types.js';
 import type { SharedState } from '../shared-state/index.js';
-import { sendError, cafe24Errors } from '../http/errors.js';
+import { sendError } from '../http/errors.js';
+import { cafe24Errors } from '../dialects/cafe24/errors.js';
 import type { Metrics } from './metrics.js';
 import { clusterMetricsText, inCluster } from './cluster.js';
 

@@ -5,7 +5,7 @@ import { base64, post, seedCredentials, type PodTokens } from './support.js';
 
 /**
  * A POD Shop refresh when the signing-key cache (10 s) has gone stale: the key is loaded from the
- * store before the refresh's transaction begins (oauth/pod-tokens.ts). Loaded inside it, the read
+ * store before the refresh's transaction begins (dialects/podshop/tokens.ts). Loaded inside it, the read
  * waited for the transaction's own SQLite connection, and the server hung.
  */
 let s: TestServer;

@@ -15,7 +15,7 @@ const invalidGrant = (why: string) => new OAuthError('invalid_grant', why);
 export const refreshTokenGrant = {
   grantType: 'refresh_token',
 
-  // `options`: POD Shop's refresh (oauth/pod-tokens.ts) reuses this rotation for its JWTs and lifetimes.
+  // `options`: POD Shop's refresh (dialects/podshop/tokens.ts) reuses this rotation for its JWTs and lifetimes.
   async handle(ctx: OAuthContext, { mall, issuer, client, params, meta }: TokenRequest, options: Omit<IssueOptions, 'store'> = {}) {
     const presented = required(params, 'refresh_token');
     const requestedScope = params.scope;

@@ -1,19 +1,19 @@
 /**
  * JSON Schemas of the POD Shop dialect (wire.md, POD Shop dialect; docs/podshop.md): the same
- * objects validate the orders API's requests (http/pod-validation.ts) and make its part of
+ * objects validate the orders API's requests (validation.ts) and make its part of
  * /openapi.json. A `title` is the "why" a 400 gives for a value of the wrong shape (`orders[0].
  * orderEntries[0].quantity: must be an integer from 1 to 9999`); on an array or object it is also
  * what a missing one is told. Unknown fields are allowed: POD Shop clients may send more than
  * shopauth reads.
  */
-import { ORDER_STATUSES } from '../store/shop-types.js';
+import { ORDER_STATUSES } from '../../store/shop-types.js';
 
 type Schema = Record<string, unknown>;
 
 const MAX_POD_ORDERS = 100;
 const MAX_POD_ENTRIES = 100;
 const STORE_CUSTOMER_ID_MAX = 64;
-/** A price: at most 10 digits before the point and 2 after (a JSON number's decimals are checked in api/pod-orders.ts). */
+/** A price: at most 10 digits before the point and 2 after (a JSON number's decimals are checked in orders.ts). */
 export const POD_PRICE_PATTERN = '^\\d{1,10}(\\.\\d{1,2})?$';
 
 /** A required text: absent, null and "" are all "is required". */
@@ -109,7 +109,7 @@ export const podOrdersQuery: Schema = {
 };
 
 const str = { type: 'string' };
-/** An order as POD Shop clients read it (api/pod-orders.ts podOrderView). */
+/** An order as POD Shop clients read it (orders.ts podOrderView). */
 const podOrderSchema: Schema = {
   type: 'object',
   additionalProperties: false,

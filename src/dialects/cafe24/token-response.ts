@@ -1,6 +1,6 @@
-import type { Mall } from '../store/types.js';
-import { localTime } from './local-time.js';
-import type { IssuedTokens } from './tokens/issue.js';
+import type { Mall } from '../../store/types.js';
+import { localTime } from '../../oauth/local-time.js';
+import type { IssuedTokens } from '../../oauth/tokens/issue.js';
 
 /**
  * The token response of the Cafe24 dialect (wire.md, Token request) together with the

@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from '../webhooks/events.js';
+import { EVENT_TYPES } from '../../webhooks/events.js';
 import { MAX_LIMIT, MAX_OFFSET, writeBody } from './schemas.js';
 
 /** JSON Schemas of the webhook resources of the Admin API (docs/webhooks.md). */

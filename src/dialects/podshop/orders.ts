@@ -1,15 +1,15 @@
-import type { Clock } from '../clock.js';
-import { ApiError } from '../errors.js';
-import type { Order } from '../store/shop-types.js';
-import type { Mall, PodOrderRef, Store } from '../store/types.js';
-import { createOrders, type OrderRequest } from './orders.js';
-import { POD_PRICE_PATTERN } from './pod-schemas.js';
-import { MAX_OFFSET, MEMBER_ID_PATTERN } from './schemas.js';
-import { isoLocal } from './shop-time.js';
+import type { Clock } from '../../clock.js';
+import { ApiError } from '../../errors.js';
+import type { Order } from '../../store/shop-types.js';
+import type { Mall, PodOrderRef, Store } from '../../store/types.js';
+import { createOrders, type OrderRequest } from '../../api/orders.js';
+import { POD_PRICE_PATTERN } from './schemas.js';
+import { MAX_OFFSET, MEMBER_ID_PATTERN } from '../cafe24/schemas.js';
+import { isoLocal } from '../../api/shop-time.js';
 
 /**
  * POD Shop's orders (wire.md, POD Shop dialect, Orders) on the mall's shop orders, the same the
- * Cafe24-style API serves: the POD body is checked by its JSON Schema (api/pod-schemas.ts, on the
+ * Cafe24-style API serves: the POD body is checked by its JSON Schema (schemas.ts, on the
  * route), then mapped onto createOrders' OrderRequest (projectId = product_no). Errors name the POD field, e.g.
  * `orders[0].orderEntries[1].projectId`; the batch is written whole or not at all.
  */
@@ -28,7 +28,7 @@ export interface PodOrder {
   shippingAddress: { recipient: string; postcode: string; address: string; addressDetail: string; phoneNumber: string; nationCode: string };
 }
 
-/** The body as api/pod-schemas.ts podOrdersBody admits it (the route validated it). */
+/** The body as schemas.ts podOrdersBody admits it (the route validated it). */
 export interface PodOrdersBody {
   orders: {
     orderCode: string;

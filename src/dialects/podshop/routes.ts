@@ -1,19 +1,20 @@
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../errors.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, onRequestHookHandler, onSendHookHandler } from 'fastify';
-import type { ApiGuard } from '../api/guard.js';
-import { createPodOrders, listPodOrders, podOrdersOf, podOrderView, PodFieldError, type PodOrdersBody } from '../api/pod-orders.js';
-import * as P from '../api/pod-schemas.js';
-import type { OAuthContext } from '../oauth/context.js';
-import { authenticateCredentials, badCredentials } from '../oauth/credentials.js';
-import { issuePodTokens, podTokenBody, refreshPodTokens } from '../oauth/pod-tokens.js';
-import { signingKeysOf } from '../oauth/tokens/signing-keys.js';
-import type { Mall } from '../store/types.js';
-import { guardRequest } from './api-routes.js';
-import { cafe24Errors, sendError } from './errors.js';
-import { invalidField, podErrors, refreshTokenExpired, tokenDoesNotExist } from './pod-errors.js';
-import { podValidatorCompiler } from './pod-validation.js';
-import { MallCache } from './tenancy.js';
-import type { TokenLimiter } from '../oauth/token-limits.js';
+import type { ApiGuard } from '../../api/guard.js';
+import { createPodOrders, listPodOrders, podOrdersOf, podOrderView, PodFieldError, type PodOrdersBody } from './orders.js';
+import * as P from './schemas.js';
+import type { OAuthContext } from '../../oauth/context.js';
+import { authenticateCredentials, badCredentials } from '../../oauth/credentials.js';
+import { issuePodTokens, podTokenBody, refreshPodTokens } from './tokens.js';
+import { signingKeysOf } from '../../oauth/tokens/signing-keys.js';
+import type { Mall } from '../../store/types.js';
+import { guardRequest } from '../cafe24/routes.js';
+import { sendError } from '../../http/errors.js';
+import { cafe24Errors } from '../cafe24/errors.js';
+import { invalidField, podErrors, refreshTokenExpired, tokenDoesNotExist } from './errors.js';
+import { podValidatorCompiler } from './validation.js';
+import { MallCache } from '../../http/tenancy.js';
+import type { TokenLimiter } from '../../oauth/token-limits.js';
 
 interface PodOptions {
   /** The server's base URL for this request (public URL or the request's own). */
@@ -42,8 +43,8 @@ const API_ERRORS = { 400: P.podProblemSchema, 401: P.podUnauthorizedSchema, 403:
 /**
  * The POD Shop dialect (wire.md, POD Shop dialect; ../shared/reference/004; docs/podshop.md): the
  * token and refresh endpoints, the orders API, and the JWK Set of the JWT access tokens at
- * `/.well-known/jwks.json`. Errors on `/ac/...` are written in POD Shop's shapes (pod-errors.ts).
- * The orders API's requests are validated by the schemas of api/pod-schemas.ts, which also
+ * `/.well-known/jwks.json`. Errors on `/ac/...` are written in POD Shop's shapes (errors.ts).
+ * The orders API's requests are validated by the schemas of schemas.ts, which also
  * describe it in /openapi.json; the token endpoints parse by hand and are described there.
  */
 export function podRoutes(ctx: OAuthContext, options: PodOptions): FastifyPluginAsync {

@@ -1,12 +1,12 @@
-import { randomToken } from './secrets.js';
-import type { App } from '../store/types.js';
-import type { OAuthContext } from './context.js';
-import { OAuthError } from './errors.js';
-import { refreshTokenGrant } from './grants/refresh-token.js';
-import type { RequestMeta } from './grants/grant.js';
-import { jwtFormat } from './tokens/jwt.js';
-import { issueTokenPair, type IssuedTokens } from './tokens/issue.js';
-import { signingKeysOf } from './tokens/signing-keys.js';
+import { randomToken } from '../../oauth/secrets.js';
+import type { App } from '../../store/types.js';
+import type { OAuthContext } from '../../oauth/context.js';
+import { OAuthError } from '../../oauth/errors.js';
+import { refreshTokenGrant } from '../../oauth/grants/refresh-token.js';
+import type { RequestMeta } from '../../oauth/grants/grant.js';
+import { jwtFormat } from '../../oauth/tokens/jwt.js';
+import { issueTokenPair, type IssuedTokens } from '../../oauth/tokens/issue.js';
+import { signingKeysOf } from '../../oauth/tokens/signing-keys.js';
 
 /** POD Shop lifetimes (wire.md): access token 1 hour, refresh token 14 days. */
 export const POD_ACCESS_MS = 3600_000;

@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify';
-import type { Query } from '../api/resources.js';
-import * as W from '../api/webhook-schemas.js';
+import type { Query } from '../../api/resources.js';
+import * as W from './webhook-schemas.js';
 import {
   createSubscription, deleteSubscription, getSetting, listLogs, listSubscriptions, putSetting, resendLog, testSubscription, updateSubscription,
-} from '../api/webhooks.js';
-import type { OAuthContext } from '../oauth/context.js';
-import type { ApiRoute } from './api-routes.js';
+} from '../../api/webhooks.js';
+import type { OAuthContext } from '../../oauth/context.js';
+import type { ApiRoute } from './routes.js';
 
 const one = (item: Record<string, unknown>, key: string) => ({ type: 'object', properties: { [key]: item } });
 const list = (item: Record<string, unknown>, key: string) => ({ type: 'object', properties: { [key]: { type: 'array', items: item } } });

@@ -1,5 +1,5 @@
-import { ShopauthError } from '../errors.js';
-import type { ErrorWriter } from './errors.js';
+import { ShopauthError } from '../../errors.js';
+import type { ErrorWriter } from '../../http/errors.js';
 
 /**
  * POD Shop's error bodies (wire.md, POD Shop dialect, Errors seen). Two shapes are in use:

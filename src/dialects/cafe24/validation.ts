@@ -1,9 +1,9 @@
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../errors.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
 
 /**
- * Request validation of the Admin API: the JSON Schemas of api/schemas.ts, compiled by ajv, and
+ * Request validation of the Admin API: the JSON Schemas of schemas.ts, compiled by ajv, and
  * a 422 whose message names the parameter or field (wire.md: 422 invalid parameter).
  * Query strings and path parameters are coerced from text ("10" -> 10); bodies are not.
  * Unknown query parameters and body fields are refused rather than silently ignored, so a

@@ -1,10 +1,10 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
-import { fieldName } from './api-validation.js';
-import { invalidField } from './pod-errors.js';
+import { fieldName } from '../cafe24/validation.js';
+import { invalidField } from './errors.js';
 
 /**
- * Request validation of the POD Shop routes: the JSON Schemas of api/pod-schemas.ts, compiled by
+ * Request validation of the POD Shop routes: the JSON Schemas of schemas.ts, compiled by
  * ajv, and POD Shop's 400 invalidParameter naming the first bad field (docs/podshop.md, Errors).
  * Unknown fields and parameters are ignored (POD Shop clients may send more than shopauth reads).
  * Query strings are coerced from text ("20" -> 20), and an empty value is no value; bodies are not

@@ -1,9 +1,9 @@
 /**
- * JSON Schemas of the Admin API: the same objects validate requests (http/api-routes.ts, ajv)
+ * JSON Schemas of the Admin API: the same objects validate requests (routes.ts, ajv)
  * and make the OpenAPI document (http/openapi.ts). A `title` is the short "must be ..." phrase a
  * 422 shows when a value has the wrong shape. Field names follow Cafe24's Admin API.
  */
-import { ORDER_STATUSES } from '../store/shop-types.js';
+import { ORDER_STATUSES } from '../../store/shop-types.js';
 
 type Schema = Record<string, unknown>;
 
@@ -493,8 +493,6 @@ export const ORDER_FIELDS = Object.keys(orderSchema.properties as Schema).filter
 export const orderItemSchema: Schema = ((orderSchema.properties as Schema).items as Schema).items as Schema;
 /** Orders: limit up to 1000 and offset up to 15000 (Cafe24's order list). */
 export const ORDER_MAX = { limit: 1000, offset: 15_000 };
-/** The widest start_date..end_date of an order list or count. */
-export const ORDER_MAX_MONTHS = 3;
 
 const dateParam = (description: string): Schema => ({ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', title: 'a date YYYY-MM-DD', description });
 const orderFilters = {

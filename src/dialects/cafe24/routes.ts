@@ -1,21 +1,21 @@
 import { cafe24Errors } from './errors.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, RouteShorthandOptions } from 'fastify';
-import { getCustomer, listCustomers } from '../api/customers.js';
-import { ApiGuard, type ApiCall, type GuardOptions, type Guarded } from '../api/guard.js';
-import { countOrders, createOrders, fullOrderView, getOrder, getOrderItems, getOrderReceivers, listOrderViews, updateOrderStatus, type OrderRequest } from '../api/orders.js';
-import type { OrderStatus } from '../store/shop-types.js';
-import { countProducts, createProduct, deleteProduct, getProduct, listProducts, updateProduct, type ProductRequest } from '../api/products.js';
-import { checkShopNo, type Query } from '../api/resources.js';
-import * as S from '../api/schemas.js';
-import { storeResource } from '../api/store-resource.js';
-import { countCategories, createCategories, createCategory, deleteCategory, getCategory, listCategories, updateCategory, type CategoryRequest } from '../api/categories.js';
-import { countScripttags, createScripttag, deleteScripttag, getScripttag, listScripttags, updateScripttag, type ScripttagRequest } from '../api/scripttags.js';
-import { appResource } from '../api/app-resource.js';
-import { createOptions, getInventory, getOptions, getVariant, listVariants, updateInventory, updateVariant, updateVariants, type VariantRequest } from '../api/variants.js';
-import type { OAuthContext } from '../oauth/context.js';
-import { apiValidatorCompiler } from './api-validation.js';
-import { storefrontRoutes } from './storefront-routes.js';
-import { webhookApiRoutes } from './webhook-api-routes.js';
+import { getCustomer, listCustomers } from '../../api/customers.js';
+import { ApiGuard, type ApiCall, type GuardOptions, type Guarded } from '../../api/guard.js';
+import { countOrders, createOrders, fullOrderView, getOrder, getOrderItems, getOrderReceivers, listOrderViews, updateOrderStatus, type OrderRequest } from '../../api/orders.js';
+import type { OrderStatus } from '../../store/shop-types.js';
+import { countProducts, createProduct, deleteProduct, getProduct, listProducts, updateProduct, type ProductRequest } from '../../api/products.js';
+import { checkShopNo, type Query } from '../../api/resources.js';
+import * as S from './schemas.js';
+import { storeResource } from '../../api/store-resource.js';
+import { countCategories, createCategories, createCategory, deleteCategory, getCategory, listCategories, updateCategory, type CategoryRequest } from '../../api/categories.js';
+import { countScripttags, createScripttag, deleteScripttag, getScripttag, listScripttags, updateScripttag, type ScripttagRequest } from '../../api/scripttags.js';
+import { appResource } from '../../api/app-resource.js';
+import { createOptions, getInventory, getOptions, getVariant, listVariants, updateInventory, updateVariant, updateVariants, type VariantRequest } from '../../api/variants.js';
+import type { OAuthContext } from '../../oauth/context.js';
+import { apiValidatorCompiler } from './validation.js';
+import { storefrontRoutes } from '../../http/storefront-routes.js';
+import { webhookApiRoutes } from './webhook-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
