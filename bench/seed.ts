@@ -7,7 +7,7 @@
  * indexes, and a refresh token of the pool is valid once in each copy.
  *
  * The server secret is fixed so a floor can derive the same key and keyed hashes as shopauth
- * (oauth/server-keys.ts: HKDF-SHA256 of the 32-byte key, a key id; oauth/secrets.ts: "kid." and
+ * (keys/server-keys.ts: HKDF-SHA256 of the 32-byte key, a key id; oauth/secrets.ts: "kid." and
  * the HMAC-SHA256 of purpose + secret, base64url).
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 export const MALL = 'benchmall';
 export const SCOPES = ['mall.read_store', 'mall.read_product'];
-/** A high-entropy key (32 bytes as hex): shopauth derives its HMAC key with HKDF, no scrypt (oauth/server-keys.ts). */
+/** A high-entropy key (32 bytes as hex): shopauth derives its HMAC key with HKDF, no scrypt (keys/server-keys.ts). */
 export const SERVER_SECRET = 'b3e7c1d2a4f5968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3c2d1e0f';
 /** Fixed so issuers (and JWT iss/aud) are the same bytes on every target, whatever its port. */
 export const PUBLIC_URL = 'http://127.0.0.1';
@@ -62,16 +62,16 @@ async function main(dir: string, poolSize: number) {
   const { systemClock } = await import('../src/clock.js');
   const { defaultLifetimes } = await import('../src/config.js');
   const { generateSampleData } = await import('../src/api/sample-data.js');
-  const { createOAuthContext } = await import('../src/oauth/context.js');
-  const { createCredentials } = await import('../src/oauth/credentials.js');
-  const { createApp, createMall } = await import('../src/oauth/registry.js');
+  const { createAppContext } = await import('../src/app-context.js');
+  const { createCredentials } = await import('../src/registry/credentials.js');
+  const { createApp, createMall } = await import('../src/registry/registry.js');
   const { randomToken } = await import('../src/oauth/secrets.js');
   const { issueTokenPair } = await import('../src/oauth/tokens/issue.js');
   const { openStore } = await import('../src/store/kysely/store.js');
 
   mkdirSync(dir, { recursive: true });
   const store = await openStore(join(dir, 'template.db'));
-  const ctx = await createOAuthContext({ store, clock: systemClock, lifetimes: defaultLifetimes, secret: SERVER_SECRET });
+  const ctx = await createAppContext({ store, clock: systemClock, lifetimes: defaultLifetimes, secret: SERVER_SECRET });
   const deps = { store, clock: systemClock, hasher: ctx.hasher };
   const mall = await createMall(deps, { mallId: MALL, name: 'Bench Mall' });
   const created = await createApp(deps, { name: 'Bench App', appUrl: 'https://app.example/', redirectUris: ['https://app.example/oauth/callback'], scopes: SCOPES, rateLimit: 'off' });

@@ -44,7 +44,7 @@ export interface Config {
   publicUrl: string | null;
   /** Host form of tenancy: `{mall_id}.{mallDomain}`; null turns host tenancy off. */
   mallDomain: string | null;
-  /** A secret to derive the server key from (oauth/server-keys.ts); if neither it nor a key file is set, a random key is kept in the store. */
+  /** A secret to derive the server key from (keys/server-keys.ts); if neither it nor a key file is set, a random key is kept in the store. */
   secret: string | null;
   /** A key file: one key per line, the first current, the others previous (server key rotation). */
   secretFile: string | null;
@@ -53,7 +53,7 @@ export interface Config {
   lifetimes: Lifetimes;
   /** Server-wide API rate limit (wire.md: 40 calls, 2 per second), or null for none. */
   rateLimit: RateLimitSetting | null;
-  /** Token endpoint limits per address and per client (oauth/token-limits.ts), or null for none. */
+  /** Token endpoint limits per address and per client (throttle/token-limits.ts), or null for none. */
   tokenRateLimit: RateLimitSetting | null;
   /** Redis for state shared by instances (rate-limit buckets, throttles); null: in memory. */
   redisUrl: string | null;

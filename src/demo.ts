@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { OAuthContext } from './oauth/context.js';
-import { addOperator, createApp, createMall } from './oauth/registry.js';
+import type { AppContext } from './app-context.js';
+import { addOperator, createApp, createMall } from './registry/registry.js';
 import { KNOWN_SCOPES } from './oauth/scopes.js';
 
 export interface DemoCredentials {
@@ -25,14 +25,13 @@ export const demoClientSecret = (serverKey: Buffer): string => demoSecret(server
  * client secret are derived from the server key, so a restart prints the same ones without
  * keeping them anywhere in plaintext.
  */
-export async function seedDemo(ctx: OAuthContext, baseUrl: string): Promise<DemoCredentials> {
-  const deps = { store: ctx.store, clock: ctx.clock, hasher: ctx.hasher, secretSealer: ctx.secretSealer };
+export async function seedDemo(ctx: AppContext, baseUrl: string): Promise<DemoCredentials> {
   const password = demoSecret(ctx.serverKey, 'operator');
   const clientSecret = demoClientSecret(ctx.serverKey);
   const redirectUri = `${baseUrl}/demo/callback`;
   const scopes = KNOWN_SCOPES.filter((s) => /^mall\.(read|write)_(store|product|order|customer)$/.test(s));
   await ctx.store.transaction(async (store) => {
-    const tx = { ...deps, store };
+    const tx = { ...ctx, store };
     if (!(await store.malls.get(DEMO_MALL))) await createMall(tx, { mallId: DEMO_MALL, name: 'Demo Shop' });
     if (!(await store.operators.get(DEMO_MALL, 'admin'))) await addOperator(tx, { mallId: DEMO_MALL, userId: 'admin', password, userType: 'P', name: 'Demo Admin' });
     const existing = await store.apps.get(DEMO_CLIENT_ID);

@@ -1,6 +1,6 @@
 import { ApiError } from '../errors.js';
-import type { OAuthContext } from '../oauth/context.js';
-import { authenticateCredentials, badCredentials } from '../oauth/credentials.js';
+import type { AppContext } from '../app-context.js';
+import { authenticateCredentials, badCredentials } from '../registry/credentials.js';
 import { OAuthError } from '../oauth/errors.js';
 import { isLive } from '../oauth/tokens/issue.js';
 import { checkJwt, looksLikeJwt } from '../oauth/tokens/jwt.js';
@@ -32,10 +32,10 @@ const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * change, so each token pays its ECDSA check once, not on every call. Expiry and revocation are
  * still the stored record's, read on every call. Bounded: cleared when full.
  */
-const verifiedJwts = new WeakMap<OAuthContext, Set<string>>();
+const verifiedJwts = new WeakMap<AppContext, Set<string>>();
 const MAX_VERIFIED = 10_000;
 
-async function checkSignature(ctx: OAuthContext, token: string, hash: string, now: number, gate?: () => Promise<void>): Promise<void> {
+async function checkSignature(ctx: AppContext, token: string, hash: string, now: number, gate?: () => Promise<void>): Promise<void> {
   let verified = verifiedJwts.get(ctx);
   if (verified?.has(hash)) return;
   // Issue 15, item 8: an unknown JWT costs an ECDSA verification; the caller's address pays for it first.
@@ -58,7 +58,7 @@ async function checkSignature(ctx: OAuthContext, token: string, hash: string, no
  * A credential of another mall is as good as unknown: no cross-tenant reads.
  */
 export async function resolveCaller(
-  ctx: OAuthContext,
+  ctx: AppContext,
   mall: Mall | null,
   authorization: string | undefined,
   /** Called before a signature is verified (a per-address limit); a throw refuses the call. */
@@ -91,7 +91,7 @@ export async function resolveCaller(
 }
 
 /** Was this revoked token's app uninstalled (its grant revoked, or the app itself)? Off the hot path: revoked tokens only. */
-async function isUninstalled(ctx: OAuthContext, record: TokenRecord): Promise<boolean> {
+async function isUninstalled(ctx: AppContext, record: TokenRecord): Promise<boolean> {
   const grant = record.grantId === null ? undefined : await ctx.store.grants.get(record.grantId);
   if (grant && grant.revokedAt !== null) return true;
   const app = await ctx.store.apps.get(record.clientId);

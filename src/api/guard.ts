@@ -1,13 +1,13 @@
 import { ApiError, ShopauthError } from '../errors.js';
 import type { RateLimitSetting } from '../config.js';
 import { parseRateLimit } from '../config.js';
-import type { OAuthContext } from '../oauth/context.js';
+import type { AppContext } from '../app-context.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { UsageCounter } from '../shared-state/usage.js';
 import type { LeakyBucket } from '../shared-state/leaky-bucket.js';
 import type { App, Mall } from '../store/types.js';
 import { requireScope, resolveCaller, type Caller } from './caller.js';
-import { sharedStateDown, type TokenLimiter } from '../oauth/token-limits.js';
+import { sharedStateDown, type TokenLimiter } from '../throttle/token-limits.js';
 import { isCalendarDate } from './shop-time.js';
 import { DEFAULT_USAGE_LIMIT, parseUsageLimit, UsageMeter, type UsageLimit, type UsageReading } from './usage-meter.js';
 
@@ -51,7 +51,7 @@ export interface Guarded {
 /** Per-app settings change rarely: kept a few seconds. Revocation acts on tokens, never cached here. */
 class AppSettings {
   private readonly hits = new Map<string, { app: App | undefined; usageLimit: string | null; until: number }>();
-  constructor(private readonly ctx: OAuthContext, private readonly ttlMs = 5000) {}
+  constructor(private readonly ctx: AppContext, private readonly ttlMs = 5000) {}
 
   async get(clientId: string): Promise<{ app: App | undefined; usageLimit: string | null }> {
     const now = this.ctx.clock.now();
@@ -82,7 +82,7 @@ export class ApiGuard {
   private readonly meter: UsageMeter;
 
   constructor(
-    private readonly ctx: OAuthContext,
+    private readonly ctx: AppContext,
     private readonly bucket: LeakyBucket,
     private readonly config: { rateLimit: RateLimitSetting | null; apiVersions: readonly string[] },
     private readonly limiter?: TokenLimiter,

@@ -1,4 +1,4 @@
-import { localTime } from '../oauth/local-time.js';
+import { localTime } from '../time/local-time.js';
 
 /**
  * Times in the Admin API are the mall's local time with its UTC offset, as Cafe24 shows them:

@@ -1,10 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { systemClock } from '../clock.js';
-import { appSecretSealer } from '../oauth/app-launch.js';
-import { loadServerKeys, type ServerKeys } from '../oauth/server-keys.js';
-import { SecretHasher } from '../oauth/secrets.js';
-import type { RegistryDeps } from '../oauth/registry.js';
+import { assembleAppContext } from '../app-context.js';
+import { loadServerKeys, type ServerKeys } from '../keys/server-keys.js';
+import type { RegistryDeps } from '../registry/registry.js';
 import { openStore, type KyselyStore } from '../store/kysely/store.js';
 
 /** Where a command writes: results to stdout (one JSON object with --json), everything else to stderr. */
@@ -47,7 +46,7 @@ export async function openRegistry(flags: { db?: string | undefined; 'secret-fil
   const config = loadConfig(flags);
   const store = await openStore(config.db);
   const keys = await loadServerKeys(store, config);
-  return { config, store, keys, deps: { store, clock: systemClock, hasher: new SecretHasher(keys), secretSealer: appSecretSealer(keys) } };
+  return { config, store, keys, deps: assembleAppContext({ store, clock: systemClock, keys, lifetimes: config.lifetimes }) };
 }
 
 /** A string option's value, or undefined. */

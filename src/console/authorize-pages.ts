@@ -7,7 +7,7 @@ export const operatorLabel = (o: { name: string; userId: string }): string => (o
 /** Scopes in words for views/scopes.eta, as the consent page shows them (the scope itself in small print). */
 export const scopeItems = (lang: Lang, scopes: readonly string[]) => scopes.map((scope) => ({ scope, words: scopeWords(lang, scope, describeScope) }));
 
-/** The login form's message for a failed sign-in (oauth/operator-login.ts), in the page's language. */
+/** The login form's message for a failed sign-in (operator-console/operator-login.ts), in the page's language. */
 export function loginFailure(t: Translate, failure: { status: 401 | 429; retryAfterSeconds?: number }, wrong: 'login.wrong' | 'dev.login.wrong' = 'login.wrong'): string {
   if (failure.status === 401) return t(wrong);
   const seconds = failure.retryAfterSeconds ?? 1;

@@ -1,5 +1,5 @@
-import type { InstalledApp } from '../oauth/installed-apps.js';
-import { localTime } from '../oauth/local-time.js';
+import type { InstalledApp } from '../operator-console/installed-apps.js';
+import { localTime } from '../time/local-time.js';
 import type { Operator } from '../store/types.js';
 import { operatorLabel, scopeItems } from './authorize-pages.js';
 import type { Lang, Translate } from './i18n.js';

@@ -3,14 +3,14 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { loginFailure, operatorLabel, scopeItems } from '../console/authorize-pages.js';
 import { approve, assertMayConsent, authorizationResponseUrl } from '../oauth/authorize/consent.js';
 import { validateAuthorizationRequest, type AuthorizationRequest } from '../oauth/authorize/request.js';
-import type { OAuthContext } from '../oauth/context.js';
+import type { AppContext } from '../app-context.js';
 import { OAuthError, wireDescription } from '../oauth/errors.js';
 import type { Operator } from '../store/types.js';
 import { langOf, page, tr } from './pages.js';
 import { formParams } from './params.js';
 import { assertCsrf, csrfToken, sessionId, sessionOperator, startSession } from './session.js';
-import type { LoginThrottle } from '../oauth/login-throttle.js';
-import { signIn } from '../oauth/operator-login.js';
+import type { LoginThrottle } from '../throttle/login-throttle.js';
+import { signIn } from '../operator-console/operator-login.js';
 
 type IssuerOf = (req: FastifyRequest) => string;
 
@@ -19,7 +19,7 @@ type IssuerOf = (req: FastifyRequest) => string;
  * GET shows login or consent; POST (the same URL, so the request parameters ride along in the
  * query) takes the login form or the consent decision.
  */
-export function authorizeRoutes(ctx: OAuthContext, issuerOf: IssuerOf, options: { throttle?: LoginThrottle } = {}): FastifyPluginAsync {
+export function authorizeRoutes(ctx: AppContext, issuerOf: IssuerOf, options: { throttle?: LoginThrottle } = {}): FastifyPluginAsync {
   return async (app) => {
     const config = { errors: pageErrors };
 

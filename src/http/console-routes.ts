@@ -4,15 +4,15 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { loginFailure, operatorLabel, scopeItems } from '../console/authorize-pages.js';
 import { appsData, consoleNav, consoleUrls, when } from '../console/console-pages.js';
 import { scopeGroups } from '../console/scope-groups.js';
-import { launchApp, launchLang } from '../oauth/app-launch.js';
-import type { OAuthContext } from '../oauth/context.js';
-import { createCredentials, revokeCredentials } from '../oauth/credentials.js';
+import { launchApp, launchLang } from '../operator-console/app-launch.js';
+import type { AppContext } from '../app-context.js';
+import { createCredentials, revokeCredentials } from '../registry/credentials.js';
 import { OAuthError } from '../oauth/errors.js';
-import { installedApps, platformApps, removeApp } from '../oauth/installed-apps.js';
-import type { LoginThrottle } from '../oauth/login-throttle.js';
-import { signIn } from '../oauth/operator-login.js';
-import { RegistryError } from '../oauth/registry.js';
-import { addSubOperator, listOperators, removeSubOperator } from '../oauth/sub-operators.js';
+import { installedApps, platformApps, removeApp } from '../operator-console/installed-apps.js';
+import type { LoginThrottle } from '../throttle/login-throttle.js';
+import { signIn } from '../operator-console/operator-login.js';
+import { RegistryError } from '../registry/registry.js';
+import { addSubOperator, listOperators, removeSubOperator } from '../operator-console/sub-operators.js';
 import type { UsageCounter } from '../shared-state/usage.js';
 import type { Operator } from '../store/types.js';
 import { langOf, page, tr } from './pages.js';
@@ -30,7 +30,7 @@ type UserParams = { Params: { user_id: string } };
  * operator manages; a sub-operator sees the apps and opens them. Destructive forms answer with
  * a confirmation page first and act only on its `confirm=yes`.
  */
-export function consoleRoutes(ctx: OAuthContext, options: { throttle?: LoginThrottle; usage?: UsageCounter } = {}): FastifyPluginAsync {
+export function consoleRoutes(ctx: AppContext, options: { throttle?: LoginThrottle; usage?: UsageCounter } = {}): FastifyPluginAsync {
   return async (app) => {
     const config = { errors: pageErrors };
     const post = { config, bodyLimit: 16 * 1024 };

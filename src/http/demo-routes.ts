@@ -1,7 +1,7 @@
 import { pageErrors } from './pages.js';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { demoCallbackData } from '../console/demo-pages.js';
-import { verifyLaunch } from '../oauth/app-launch.js';
+import { verifyLaunch } from '../operator-console/app-launch.js';
 import { page } from './pages.js';
 import { singleValued } from './params.js';
 

@@ -3,11 +3,11 @@ import { ApiError } from '../errors.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { loginFailure, scopeItems } from '../console/authorize-pages.js';
 import { scopeGroups } from '../console/scope-groups.js';
-import type { OAuthContext } from '../oauth/context.js';
-import { adoptApp, appsOf, deleteApp, ownedApp, registerApp, rotateSecret, sandboxOf, signInDeveloper, signUp, updateApp } from '../oauth/developers.js';
+import type { AppContext } from '../app-context.js';
+import { adoptApp, appsOf, deleteApp, ownedApp, registerApp, rotateSecret, sandboxOf, signInDeveloper, signUp, updateApp } from '../developer-center/developers.js';
 import { OAuthError } from '../oauth/errors.js';
-import type { LoginThrottle } from '../oauth/login-throttle.js';
-import { RegistryError } from '../oauth/registry.js';
+import type { LoginThrottle } from '../throttle/login-throttle.js';
+import { RegistryError } from '../registry/registry.js';
 import type { App, Developer } from '../store/types.js';
 import { langOf, page, tr } from './pages.js';
 import { DIALECT_EVENT_TYPES } from '../webhooks/events.js';
@@ -51,7 +51,7 @@ const GRACES = { now: 0, hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 
  * throttling, CSRF and cookie rules, in its own session realm), the developer's apps, register,
  * edit, rotate the secret, delete, test run; platform admins adopt unowned apps.
  */
-export function developerRoutes(ctx: OAuthContext, options: { throttle?: LoginThrottle } = {}): FastifyPluginAsync {
+export function developerRoutes(ctx: AppContext, options: { throttle?: LoginThrottle } = {}): FastifyPluginAsync {
   return async (app) => {
     const config = { errors: pageErrors };
     const post = { config, bodyLimit: 64 * 1024 };

@@ -1,7 +1,7 @@
 import { oauthErrors } from './errors.js';
 import type { FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from 'fastify';
-import type { TokenLimiter } from '../oauth/token-limits.js';
-import type { OAuthContext } from '../oauth/context.js';
+import type { TokenLimiter } from '../throttle/token-limits.js';
+import type { AppContext } from '../app-context.js';
 import { handleIntrospection } from '../oauth/introspect.js';
 import { handleRevocation } from '../oauth/revoke.js';
 import { cafe24TokenBody } from '../dialects/cafe24/token-response.js';
@@ -16,7 +16,7 @@ const credentialsOf = (req: FastifyRequest, params: Record<string, string>): Cli
 });
 
 /** Server-to-server OAuth endpoints of a mall: token (RFC 6749 §3.2) and revocation (RFC 7009). */
-export function oauthRoutes(ctx: OAuthContext, issuerOf: (req: FastifyRequest) => string, limiter?: TokenLimiter): FastifyPluginAsync {
+export function oauthRoutes(ctx: AppContext, issuerOf: (req: FastifyRequest) => string, limiter?: TokenLimiter): FastifyPluginAsync {
   return async (app) => {
     const opts = { config: { errors: oauthErrors }, bodyLimit: 16 * 1024 };
     // Issue 15, item 8: per address before the body is parsed or anyone authenticated.

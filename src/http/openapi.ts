@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import { STOREFRONT_PAGES } from '../api/scripttags.js';
 import { CURRENT_API_VERSION } from '../api/guard.js';
 import * as P from '../dialects/podshop/schemas.js';
-import { LAUNCH_LANGS } from '../oauth/app-launch.js';
+import { LAUNCH_LANGS } from '../operator-console/app-launch.js';
 import { KNOWN_SCOPES } from '../oauth/scopes.js';
 
 /**

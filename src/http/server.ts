@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { createOAuthContext, type OAuthContext } from '../oauth/context.js';
+import { createAppContext, type AppContext } from '../app-context.js';
 import { OAuthError } from '../oauth/errors.js';
 import { randomText } from '../oauth/secrets.js';
 import type { Store } from '../store/types.js';
@@ -13,9 +13,9 @@ import { ApiGuard } from '../api/guard.js';
 import { emptyJsonIsNoBody } from './json-body.js';
 import { dropUntrustedForwarding, trustFunction } from './forwarded.js';
 import { openSharedState, type SharedState } from '../shared-state/index.js';
-import { LOGIN_LIMITS, LoginThrottle } from '../oauth/login-throttle.js';
-import { TokenLimiter } from '../oauth/token-limits.js';
-import { Purger } from '../oauth/purge.js';
+import { LOGIN_LIMITS, LoginThrottle } from '../throttle/login-throttle.js';
+import { TokenLimiter } from '../throttle/token-limits.js';
+import { Purger } from '../ops/purge.js';
 import { WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { apiRoutes } from '../dialects/cafe24/routes.js';
 import { openApi } from './openapi.js';
@@ -42,7 +42,7 @@ export interface ServerOptions {
   log?: NodeJS.WritableStream | false;
   /** `serve --demo`: mount the demo app's pages (`/demo`, `/demo/callback`); off otherwise (issue 15, item 10). */
   demo?: boolean;
-  /** Purge expired codes, tokens and sessions on a schedule (oauth/purge.ts); `serve` runs it as a background job (ops/jobs.ts). */
+  /** Purge expired codes, tokens and sessions on a schedule (ops/purge.ts); `serve` runs it as a background job (ops/jobs.ts). */
   purge?: boolean;
   /** The webhook delivery worker's settings (webhooks/worker.ts). It is not started here: `serve` runs it as a background job (ops/jobs.ts); tests call `webhooks.tick()`. */
   webhooks?: Partial<WebhookWorkerOptions>;
@@ -54,7 +54,7 @@ export interface ServerOptions {
 
 export interface Server {
   app: FastifyInstance;
-  ctx: OAuthContext;
+  ctx: AppContext;
   /** Rate-limit buckets and other state shared by instances (memory, or Redis with --redis). */
   shared: SharedState;
   /** The one pipeline of resource API calls (api/guard.ts): caller, bucket, scope, version. */
@@ -75,7 +75,7 @@ const traceId = (): string => randomText(12, 'hex');
 export async function buildServer(options: ServerOptions): Promise<Server> {
   const { config, store, clock } = options;
   const metrics = new Metrics({ storeDialect: store.dialect, sharedBackend: config.redisUrl ? 'redis' : 'memory', defaultMetrics: options.processMetrics !== false });
-  const ctx = await createOAuthContext({ store, clock, lifetimes: config.lifetimes, secret: config.secret, secretFile: config.secretFile, metrics });
+  const ctx = await createAppContext({ store, clock, lifetimes: config.lifetimes, secret: config.secret, secretFile: config.secretFile, metrics });
   const app = Fastify({
     logger:
       options.log === false
@@ -144,7 +144,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const webhooks = new WebhookWorker(ctx, options.webhooks ?? {}, (err) => app.log.error({ err }, 'webhook delivery failed'));
   metrics.watchWebhooks(() => webhooks.metrics());
   app.addHook('onClose', () => webhooks.stop());
-  // Login throttling per account and per address, in the same shared buckets (oauth/login-throttle.ts).
+  // Login throttling per account and per address, in the same shared buckets (throttle/login-throttle.ts).
   const loginThrottle = new LoginThrottle(shared.bucket, clock, LOGIN_LIMITS, (err) => app.log.error({ err }, 'login throttle unavailable'));
   openApi(app, { title: 'shopauth', version: '0.1.0' });
 

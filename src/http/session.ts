@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { OAuthContext } from '../oauth/context.js';
+import type { AppContext } from '../app-context.js';
 import { OAuthError } from '../oauth/errors.js';
 import { randomToken, safeEqual } from '../oauth/secrets.js';
 import type { Developer, Operator } from '../store/types.js';
@@ -63,23 +63,23 @@ export function sessionId(req: FastifyRequest, reply: FastifyReply, realm = OPER
 }
 
 /** The CSRF token of the forms: an HMAC of the session id (a synchronizer token that needs no storage). */
-export const csrfToken = (ctx: OAuthContext, sid: string): string =>
+export const csrfToken = (ctx: AppContext, sid: string): string =>
   createHmac('sha256', ctx.serverKey).update('csrf\0').update(sid).digest('base64url');
 
-export function csrfValid(ctx: OAuthContext, req: FastifyRequest, presented: string | undefined, realm = OPERATOR_REALM): boolean {
+export function csrfValid(ctx: AppContext, req: FastifyRequest, presented: string | undefined, realm = OPERATOR_REALM): boolean {
   const sid = sidOf(req, realm);
   return sid !== undefined && presented !== undefined && safeEqual(csrfToken(ctx, sid), presented);
 }
 
 /** RFC 9700 §4.7: a form without this session's CSRF token is refused (403) and changes nothing. */
-export function assertCsrf(ctx: OAuthContext, req: FastifyRequest, presented: string | undefined, realm = OPERATOR_REALM): void {
+export function assertCsrf(ctx: AppContext, req: FastifyRequest, presented: string | undefined, realm = OPERATOR_REALM): void {
   if (!csrfValid(ctx, req, presented, realm)) {
     throw new OAuthError('invalid_request', 'the form has expired or did not come from this site; go back and reload the page', { status: 403 });
   }
 }
 
 /** The live session of the realm's cookie, if any. */
-async function liveSession(ctx: OAuthContext, req: FastifyRequest, realm: SessionRealm) {
+async function liveSession(ctx: AppContext, req: FastifyRequest, realm: SessionRealm) {
   const sid = sidOf(req, realm);
   if (!sid) return undefined;
   const now = ctx.clock.now();
@@ -87,14 +87,14 @@ async function liveSession(ctx: OAuthContext, req: FastifyRequest, realm: Sessio
 }
 
 /** The operator signed in on this session for this request's mall, if any. */
-export async function sessionOperator(ctx: OAuthContext, req: FastifyRequest): Promise<Operator | undefined> {
+export async function sessionOperator(ctx: AppContext, req: FastifyRequest): Promise<Operator | undefined> {
   const session = await liveSession(ctx, req, OPERATOR_REALM);
   if (!session || session.mallId !== req.mall.mallId) return undefined;
   return ctx.store.operators.get(session.mallId, session.userId);
 }
 
 /** The developer signed in on this developer-center session, if any. */
-export async function sessionDeveloper(ctx: OAuthContext, req: FastifyRequest): Promise<Developer | undefined> {
+export async function sessionDeveloper(ctx: AppContext, req: FastifyRequest): Promise<Developer | undefined> {
   const session = await liveSession(ctx, req, DEVELOPER_REALM);
   if (!session || session.mallId !== DEVELOPER_SESSION_MALL) return undefined;
   return ctx.store.developers.get(session.userId);
@@ -105,7 +105,7 @@ export async function sessionDeveloper(ctx: OAuthContext, req: FastifyRequest): 
  * (realm DEVELOPER_REALM, `mallId` DEVELOPER_SESSION_MALL) a developer.
  */
 export async function startSession(
-  ctx: OAuthContext,
+  ctx: AppContext,
   req: FastifyRequest,
   reply: FastifyReply,
   user: { mallId: string; userId: string },
@@ -126,7 +126,7 @@ export async function startSession(
 }
 
 /** Signs out: the session is deleted and the cookie cleared. */
-export async function endSession(ctx: OAuthContext, req: FastifyRequest, reply: FastifyReply, realm = OPERATOR_REALM): Promise<void> {
+export async function endSession(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, realm = OPERATOR_REALM): Promise<void> {
   const sid = sidOf(req, realm);
   if (sid) for (const h of ctx.hasher.candidates(sid, 'session')) await ctx.store.sessions.delete(h);
   const c = realm(req);

@@ -1,5 +1,5 @@
 import type { App } from '../store/types.js';
-import type { OAuthContext } from './context.js';
+import type { AppContext } from '../app-context.js';
 import { OAuthError } from './errors.js';
 
 export interface ClientCredentials {
@@ -32,7 +32,7 @@ export function parseBasic(header: string): { id: string; secret: string } | und
  * HTTP Basic (client_secret_basic), body (client_secret_post), or none for public clients
  * (RFC 6749 §2.3; one method per request). Wrong credentials: `invalid_client`, 401.
  */
-export async function authenticateClient(ctx: OAuthContext, creds: ClientCredentials): Promise<App> {
+export async function authenticateClient(ctx: AppContext, creds: ClientCredentials): Promise<App> {
   let id: string;
   let secret: string | undefined;
   if (creds.authorization !== undefined) {

@@ -1,6 +1,6 @@
 import type { Mall } from '../store/types.js';
 import { authenticateClient, type ClientCredentials } from './client-auth.js';
-import type { OAuthContext } from './context.js';
+import type { AppContext } from '../app-context.js';
 import { OAuthError } from './errors.js';
 import { required } from './grants/grant.js';
 import { isLive } from './tokens/issue.js';
@@ -16,7 +16,7 @@ const INACTIVE = Object.freeze({ active: false });
  * `{"active":false}` so the endpoint is no oracle (§4).
  */
 export async function handleIntrospection(
-  ctx: OAuthContext,
+  ctx: AppContext,
   request: { mall: Mall; issuer: string; credentials: ClientCredentials; params: Readonly<Record<string, string>> },
 ): Promise<Record<string, unknown>> {
   const client = await authenticateClient(ctx, request.credentials);

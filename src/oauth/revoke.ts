@@ -1,6 +1,6 @@
 import type { Mall } from '../store/types.js';
 import { authenticateClient, type ClientCredentials } from './client-auth.js';
-import type { OAuthContext } from './context.js';
+import type { AppContext } from '../app-context.js';
 import { OAuthError } from './errors.js';
 import { required, type RequestMeta } from './grants/grant.js';
 import { isLive } from './tokens/issue.js';
@@ -15,7 +15,7 @@ import { isLive } from './tokens/issue.js';
  * in flight either lands before (and its pair is revoked here) or sees the family revoked.
  */
 export async function handleRevocation(
-  ctx: OAuthContext,
+  ctx: AppContext,
   request: { mall: Mall; credentials: ClientCredentials; params: Readonly<Record<string, string>>; meta?: RequestMeta },
 ): Promise<void> {
   const client = await authenticateClient(ctx, request.credentials);

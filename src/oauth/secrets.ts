@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, scrypt, timingSafeEqual, type BinaryLike } from 'node:crypto';
-import type { ServerKeys } from './server-keys.js';
+import type { ServerKeys } from '../keys/server-keys.js';
 
 // CSPRNG output drawn 4 KiB at a time and cut per use, as Node's own randomUUID does: one call
 // into OpenSSL (with its fork-check syscall) per 4 KiB instead of per token (docs/performance.md).

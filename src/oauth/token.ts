@@ -1,6 +1,6 @@
 import type { Mall } from '../store/types.js';
 import { authenticateClient, type ClientCredentials } from './client-auth.js';
-import type { OAuthContext } from './context.js';
+import type { AppContext } from '../app-context.js';
 import { OAuthError } from './errors.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import type { GrantHandler, RequestMeta } from './grants/grant.js';
@@ -12,7 +12,7 @@ const grants = new Map<string, GrantHandler>([authorizationCodeGrant, refreshTok
 
 /** RFC 6749 §3.2: authenticate the client, then dispatch on grant_type. */
 export async function handleTokenRequest(
-  ctx: OAuthContext,
+  ctx: AppContext,
   request: {
     mall: Mall;
     issuer: string;

@@ -3,7 +3,7 @@
  * server. In a cluster (`--workers N`) only the worker with the `jobs` role runs them
  * (ops/cluster.ts), so each job runs once per deployment of one primary; several primaries (boxes
  * behind a load balancer) each run one copy, so every job must stay correct when N copies run:
- * - purge (oauth/purge.ts): idempotent: each pass deletes rows expired past the retention, in
+ * - purge (ops/purge.ts): idempotent: each pass deletes rows expired past the retention, in
  *   batches; two passes at once delete disjoint or already-deleted rows, never a live one.
  * A new job (e.g. webhook delivery) is one more entry in the list serve passes to `startJobs`,
  * and must claim its work in the store (a row lock or a lease), not rely on being the only copy.

@@ -1,5 +1,5 @@
 import client from 'prom-client';
-import type { MetricsSink } from '../oauth/context.js';
+import type { MetricsSink } from '../app-context.js';
 import type { WebhookMetrics } from '../webhooks/worker.js';
 
 /** Latency buckets in seconds: token calls take ms (hashing), page renders tens of ms. */
@@ -79,7 +79,7 @@ function processMetrics(): client.Registry {
 /**
  * The server's metrics (docs/operations.md lists each name and label), in a registry of its own
  * so two servers in one process (tests) never share counters. Protocol code sees only the
- * MetricsSink interface (oauth/context.ts); the HTTP layer calls `request` once per response.
+ * MetricsSink interface (app-context.ts); the HTTP layer calls `request` once per response.
  */
 export class Metrics implements MetricsSink {
   readonly registry = new client.Registry();

@@ -217,7 +217,7 @@ export interface SettingStore {
 export interface AuditEvent {
   id: string;
   at: number;
-  /** e.g. login.ok, login.failed, consent.given, token.issued, refresh.reuse_detected (oauth/audit.ts). */
+  /** e.g. login.ok, login.failed, consent.given, token.issued, refresh.reuse_detected (audit/audit.ts). */
   type: string;
   mallId: string | null;
   clientId: string | null;
@@ -257,7 +257,7 @@ export interface SigningKeyStore {
   reseal(kid: string, expected: string, next: string): Promise<boolean>;
 }
 
-/** An app's client secret kept for App URL launches (wire.md), sealed (oauth/app-launch.ts). */
+/** An app's client secret kept for App URL launches (wire.md), sealed (operator-console/app-launch.ts). */
 export interface AppSecretRecord {
   clientId: string;
   /** Never the secret itself: AES-256-GCM, client_id as associated data. */
@@ -357,7 +357,7 @@ export interface Store {
   readonly appSecrets: AppSecretStore;
   readonly developers: DeveloperStore;
   readonly audit: AuditStore;
-  /** Expired codes, tokens and sessions, deleted on a schedule (oauth/purge.ts). */
+  /** Expired codes, tokens and sessions, deleted on a schedule (ops/purge.ts). */
   readonly purge: PurgeStore;
   /** Products, customers and orders behind the Admin API (store/shop-types.ts). */
   readonly shop: ShopStore;

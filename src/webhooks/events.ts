@@ -1,4 +1,4 @@
-import { localTime } from '../oauth/local-time.js';
+import { localTime } from '../time/local-time.js';
 import type { OrderStatus } from '../store/shop-types.js';
 import type { Mall } from '../store/types.js';
 import type { WebhookDialect } from '../store/webhook-types.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { isLoopback } from '../oauth/registry.js';
+import { isLoopback } from '../registry/registry.js';
 import type { Store } from '../store/types.js';
 import type { WebhookDelivery, WebhookDialect, WebhookSubscription } from '../store/webhook-types.js';
 import { DIALECT_EVENT_TYPES, isEventType, renderBody, testEventData, type EventType } from './events.js';

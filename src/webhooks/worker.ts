@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import type { Sealer } from '../oauth/sealing.js';
+import type { Sealer } from '../keys/sealing.js';
 import type { Store } from '../store/types.js';
 import type { AttemptOutcome, DeliveryCounts, WebhookDelivery } from '../store/webhook-types.js';
 import { isEventType, scopeCovers } from './events.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { localTime } from '../../src/oauth/local-time.js';
+import { localTime } from '../../src/time/local-time.js';
 import { isoLocal, localToEpoch } from '../../src/api/shop-time.js';
 import { seedApp, seedMall } from '../support/fixtures.js';
 import { obtainTokens } from '../support/oauth.js';
@@ -16,7 +16,7 @@ import { adminApi, tokenFor } from './helpers.js';
 const HOUR = 3_600_000;
 const at = (iso: string) => Date.parse(iso);
 
-describe('local time in other zones (oauth/local-time.ts, api/shop-time.ts)', () => {
+describe('local time in other zones (time/local-time.ts, api/shop-time.ts)', () => {
   test('offsets other than +09:00, including half and three-quarter hours', () => {
     const t = at('2026-03-01T03:00:00.000Z');
     expect(isoLocal(t, 'Asia/Kolkata')).toBe('2026-03-01T08:30:00+05:30');

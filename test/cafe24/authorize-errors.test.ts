@@ -1,4 +1,4 @@
-import { addOperator } from '../../src/oauth/registry.js';
+import { addOperator } from '../../src/registry/registry.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { authorize, Browser } from '../support/browser.js';
 import { PASSWORD, REDIRECT_URI, seedApp, seedMall } from '../support/fixtures.js';

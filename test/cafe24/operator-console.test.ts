@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { addOperator, createApp } from '../../src/oauth/registry.js';
+import { addOperator, createApp } from '../../src/registry/registry.js';
 import { Browser, expectPageHeaders, readForm } from '../support/browser.js';
 import { PASSWORD, REDIRECT_URI, seedApp, seedMall } from '../support/fixtures.js';
 import { obtainTokens, type TestClient, type TokenPair } from '../support/oauth.js';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedSampleData } from '../../src/api/sample-data.js';
 import { ManualClock } from '../../src/clock.js';
-import { createApp } from '../../src/oauth/registry.js';
+import { createApp } from '../../src/registry/registry.js';
 import { Browser } from '../support/browser.js';
 import { seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';

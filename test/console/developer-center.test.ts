@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { registerApp, signUp } from '../../src/oauth/developers.js';
+import { registerApp, signUp } from '../../src/developer-center/developers.js';
 import { openStore } from '../../src/store/kysely/store.js';
 import { Browser, expectPageHeaders } from '../support/browser.js';
 import { runCli, runCliJson } from '../support/cli.js';

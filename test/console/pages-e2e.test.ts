@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { signUp } from '../../src/oauth/developers.js';
-import { createApp } from '../../src/oauth/registry.js';
+import { signUp } from '../../src/developer-center/developers.js';
+import { createApp } from '../../src/registry/registry.js';
 import { basic, PASSWORD, seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { checkPage, launchBrowser, snapshot, snapshotHere, startFakeApp, watchedPage, type FakeApp } from './support.js';

@@ -1,4 +1,4 @@
-import { singleKey } from '../../src/oauth/server-keys.js';
+import { singleKey } from '../../src/keys/server-keys.js';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { jwtVerify } from 'jose';

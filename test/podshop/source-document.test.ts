@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { revokeCredentials } from '../../src/oauth/credentials.js';
+import { revokeCredentials } from '../../src/registry/credentials.js';
 import { basic, seedApp, seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { base64, curl, post, seedCredentials, type PodTokens } from './support.js';

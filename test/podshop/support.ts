@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createCredentials } from '../../src/oauth/credentials.js';
+import { createCredentials } from '../../src/registry/credentials.js';
 import type { TestServer } from '../support/server.js';
 
 export const POD_SCOPES = ['mall.read_store', 'mall.read_order', 'mall.write_order', 'mall.read_product'];

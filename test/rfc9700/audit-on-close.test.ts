@@ -8,7 +8,7 @@ import { obtainTokens, postForm } from '../support/oauth.js';
 import { startServer } from '../support/server.js';
 
 /**
- * Audit writes are batched on a short timer (oauth/audit.ts) and SQLite writes share a commit
+ * Audit writes are batched on a short timer (audit/audit.ts) and SQLite writes share a commit
  * (store/dialects/sqlite.ts): events of the very last requests before a server closes are still
  * stored, with nobody calling flush().
  */

@@ -1,6 +1,6 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
-import { addressBucket } from '../../src/oauth/address-bucket.js';
+import { addressBucket } from '../../src/throttle/address-bucket.js';
 import { authorize, authorizeUrl, Browser, readForm } from '../support/browser.js';
 import { PASSWORD, seedApp, seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createApp, RegistryError } from '../../src/oauth/registry.js';
+import { createApp, RegistryError } from '../../src/registry/registry.js';
 import { runCli } from '../support/cli.js';
 import { startServer, type TestServer } from '../support/server.js';
 

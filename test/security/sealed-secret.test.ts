@@ -9,7 +9,7 @@ import { obtainTokens } from '../support/oauth.js';
 import { startServer } from '../support/server.js';
 
 /**
- * A sealed secret that no longer opens (oauth/sealing.ts): the database was written under one
+ * A sealed secret that no longer opens (keys/sealing.ts): the database was written under one
  * server key and the server now runs with another. Launching an app needs its sealed client
  * secret: the answer says what is wrong and how to fix it, the secret is not logged, and the
  * server keeps serving.

@@ -1,12 +1,12 @@
-import { singleKey } from '../../src/oauth/server-keys.js';
+import { assembleAppContext } from '../../src/app-context.js';
+import { singleKey } from '../../src/keys/server-keys.js';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, test } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { appSecretSealer } from '../../src/oauth/app-launch.js';
-import { createApp } from '../../src/oauth/registry.js';
-import { Sealer } from '../../src/oauth/sealing.js';
-import { SecretHasher } from '../../src/oauth/secrets.js';
+import { appSecretSealer } from '../../src/keys/sealing.js';
+import { createApp } from '../../src/registry/registry.js';
+import { Sealer } from '../../src/keys/sealing.js';
 import type { KyselyStore } from '../../src/store/kysely/store.js';
 import { DIALECTS, suiteStore } from '../support/dialects.js';
 
@@ -21,7 +21,7 @@ describe.each(DIALECTS)('app secrets on $name', (dialect) => {
   const T = 1_772_334_000_123;
   const serverKey = singleKey(randomBytes(32));
   const sealer = appSecretSealer(serverKey);
-  const deps = () => ({ store, clock: new ManualClock(T), hasher: new SecretHasher(serverKey), secretSealer: sealer });
+  const deps = () => assembleAppContext({ store, clock: new ManualClock(T), keys: serverKey });
   const app = { name: 'A', appUrl: 'https://a.example/', redirectUris: ['https://a.example/cb'], scopes: ['mall.read_store'] };
 
   test('createApp keeps the secret sealed: the sealed value opens to the secret and does not contain it', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { AuditLog } from '../../src/oauth/audit.js';
+import { AuditLog } from '../../src/audit/audit.js';
 import { ManualClock } from '../../src/clock.js';
 import type { KyselyStore } from '../../src/store/kysely/store.js';
 import { DIALECTS, suiteStore } from '../support/dialects.js';

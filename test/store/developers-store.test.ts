@@ -1,11 +1,10 @@
+import { assembleAppContext } from '../../src/app-context.js';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { appSecretSealer } from '../../src/oauth/app-launch.js';
-import { signUp } from '../../src/oauth/developers.js';
-import { addOperator, createApp, createMall, RegistryError } from '../../src/oauth/registry.js';
-import { SecretHasher } from '../../src/oauth/secrets.js';
-import { singleKey } from '../../src/oauth/server-keys.js';
+import { signUp } from '../../src/developer-center/developers.js';
+import { addOperator, createApp, createMall, RegistryError } from '../../src/registry/registry.js';
+import { singleKey } from '../../src/keys/server-keys.js';
 import type { KyselyStore } from '../../src/store/kysely/store.js';
 import { DIALECTS, suiteStore } from '../support/dialects.js';
 
@@ -19,7 +18,7 @@ describe.each(DIALECTS)('developer center storage on $name', (dialect) => {
   suiteStore(dialect, (opened) => (store = opened));
   const T = 1_772_334_000_123;
   const serverKey = singleKey(randomBytes(32));
-  const deps = () => ({ store, clock: new ManualClock(T), hasher: new SecretHasher(serverKey), secretSealer: appSecretSealer(serverKey) });
+  const deps = () => assembleAppContext({ store, clock: new ManualClock(T), keys: serverKey });
   const input = { name: 'A', appUrl: 'https://a.example/', redirectUris: ['https://a.example/cb'], scopes: ['mall.read_store'] };
 
   test('developers: by id and by (lower-cased) email; the email is unique; admin flag; the sandbox mall is recorded once', async () => {

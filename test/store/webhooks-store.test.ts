@@ -1,10 +1,9 @@
+import { assembleAppContext } from '../../src/app-context.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { appSecretSealer } from '../../src/oauth/app-launch.js';
-import { createApp, createMall } from '../../src/oauth/registry.js';
-import { SecretHasher } from '../../src/oauth/secrets.js';
-import { singleKey } from '../../src/oauth/server-keys.js';
+import { createApp, createMall } from '../../src/registry/registry.js';
+import { singleKey } from '../../src/keys/server-keys.js';
 import type { KyselyStore } from '../../src/store/kysely/store.js';
 import type { WebhookDelivery, WebhookSubscription } from '../../src/store/webhook-types.js';
 import { DIALECTS, suiteStore } from '../support/dialects.js';
@@ -19,7 +18,7 @@ describe.each(DIALECTS)('webhook storage on $name', (dialect) => {
   suiteStore(dialect, (opened) => (store = opened));
   const T = 1_772_334_000_000;
   const key = singleKey(randomBytes(32));
-  const deps = () => ({ store, clock: new ManualClock(T), hasher: new SecretHasher(key), secretSealer: appSecretSealer(key) });
+  const deps = () => assembleAppContext({ store, clock: new ManualClock(T), keys: key });
 
   async function setup(mallId: string) {
     await createMall(deps(), { mallId, name: mallId });

@@ -1,9 +1,9 @@
-import { addOperator, createApp, createMall } from '../../src/oauth/registry.js';
+import { addOperator, createApp, createMall } from '../../src/registry/registry.js';
 import type { TestServer } from './server.js';
 
 export const PASSWORD = 'correct horse battery';
 
-const deps = (s: TestServer) => ({ store: s.store, clock: s.clock, hasher: s.ctx.hasher, secretSealer: s.ctx.secretSealer });
+const deps = (s: TestServer) => s.ctx;
 
 /** A mall with a representative operator `boss` and a sub-operator `helper`. */
 export async function seedMall(s: TestServer, mallId = 'mall1', options: { timezone?: string } = {}) {

@@ -1,7 +1,7 @@
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildServer, type Server } from '../../src/http/server.js';
-import type { OAuthContext } from '../../src/oauth/context.js';
+import type { AppContext } from '../../src/app-context.js';
 import { openStore, type KyselyStore } from '../../src/store/kysely/store.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -14,11 +14,11 @@ export interface TestServer {
   /** http://127.0.0.1:PORT/malls/{mallId} */
   mallUrl(mallId: string): string;
   app: FastifyInstance;
-  ctx: OAuthContext;
+  ctx: AppContext;
   store: KyselyStore;
   clock: ManualClock;
   config: Config;
-  /** Expired codes, tokens and sessions, purged on demand (oauth/purge.ts). */
+  /** Expired codes, tokens and sessions, purged on demand (ops/purge.ts). */
   purger: Server['purger'];
   /** The server's webhook worker (not on a timer: tick it). */
   webhooks: Server['webhooks'];

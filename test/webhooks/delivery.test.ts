@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { verifyWebhook, WebhookVerificationError } from '../../src/client/index.js';
-import { revokeGrants } from '../../src/oauth/registry.js';
+import { revokeGrants } from '../../src/registry/registry.js';
 import { addSubscription, replayDelivery } from '../../src/webhooks/subscriptions.js';
 import { isInternalAddress } from '../../src/webhooks/post.js';
 import { WebhookWorker } from '../../src/webhooks/worker.js';

@@ -1,5 +1,5 @@
-import { recordEvents } from '../../oauth/audit.js';
-import { createCredentials, revokeCredentials } from '../../oauth/credentials.js';
+import { recordEvents } from '../../audit/audit.js';
+import { createCredentials, revokeCredentials } from '../../registry/credentials.js';
 import type { App } from '../../store/types.js';
 import { arg, iso, openRegistry, parse, result, str, UsageError, type CliIO } from '../io.js';
 

@@ -1,5 +1,5 @@
-import { normalEmail, signUp } from '../../oauth/developers.js';
-import { RegistryError } from '../../oauth/registry.js';
+import { normalEmail, signUp } from '../../developer-center/developers.js';
+import { RegistryError } from '../../registry/registry.js';
 import { arg, openRegistry, parse, result, str, UsageError, type CliIO } from '../io.js';
 
 /** `shopauth developer create EMAIL --password PW [--name N] [--admin]`: a developer-center account. */

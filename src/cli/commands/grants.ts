@@ -1,5 +1,5 @@
-import { recordEvents } from '../../oauth/audit.js';
-import { revokeGrants } from '../../oauth/registry.js';
+import { recordEvents } from '../../audit/audit.js';
+import { revokeGrants } from '../../registry/registry.js';
 import type { Grant } from '../../store/types.js';
 import { arg, iso, openRegistry, parse, result, str, type CliIO } from '../io.js';
 

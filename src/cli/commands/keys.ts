@@ -1,5 +1,5 @@
-import { recordEvents } from '../../oauth/audit.js';
-import { rotateServerKey } from '../../oauth/reseal.js';
+import { recordEvents } from '../../audit/audit.js';
+import { rotateServerKey } from '../../keys/reseal.js';
 import { SigningKeys } from '../../oauth/tokens/signing-keys.js';
 import { loadConfig } from '../../config.js';
 import { openStore } from '../../store/kysely/store.js';

@@ -1,7 +1,7 @@
 import { seedSampleData } from '../../api/sample-data.js';
 import { parseUsageLimit } from '../../api/usage-meter.js';
-import { normalEmail } from '../../oauth/developers.js';
-import { addOperator, createApp, createMall, RegistryError } from '../../oauth/registry.js';
+import { normalEmail } from '../../developer-center/developers.js';
+import { addOperator, createApp, createMall, RegistryError } from '../../registry/registry.js';
 import { arg, openRegistry, parse, result, str, UsageError, type CliIO } from '../io.js';
 
 /** `shopauth mall create MALL_ID --operator USER_ID --password PW [--name N] [--timezone TZ] [--sample-data [--seed N]]` */

@@ -6,10 +6,10 @@ import { buildServer } from '../../http/server.js';
 import { openStore } from '../../store/kysely/store.js';
 import { seedDemo } from '../../demo.js';
 import { parse, result, str, type CliIO } from '../io.js';
-import { createOAuthContext, type OAuthContext } from '../../oauth/context.js';
+import { createAppContext, type AppContext } from '../../app-context.js';
 import { inCluster, runPrimary, shareRegistry, workerRole } from '../../ops/cluster.js';
 import { startJobs } from '../../ops/jobs.js';
-import { resealAll, sealedCount } from '../../oauth/reseal.js';
+import { resealAll, sealedCount } from '../../keys/reseal.js';
 import { webhookSettingFromEnv } from '../../webhooks/worker.js';
 
 /** The flags of `serve`; each is also an environment variable and a config file key (config.ts). */
@@ -35,7 +35,7 @@ export async function serve(args: string[], io: CliIO): Promise<number> {
 async function primary(config: Config, demo: boolean, json: boolean, io: CliIO): Promise<number> {
   const store = await openStore(config.db);
   try {
-    const ctx = await createOAuthContext({ store, clock: systemClock, lifetimes: config.lifetimes, secret: config.secret, secretFile: config.secretFile });
+    const ctx = await createAppContext({ store, clock: systemClock, lifetimes: config.lifetimes, secret: config.secret, secretFile: config.secretFile });
     await checkServerKey(ctx, demo, io);
     if (demo) printDemo(io, json, await seedDemo(ctx, config.publicUrl ?? `http://${config.host}:${config.port}`));
     await ctx.audit.flush();
@@ -150,7 +150,7 @@ const KEY_HOWTO =
  * `serve` refuses to start once anything is sealed (`--demo` excepted, with a warning); with one,
  * whatever another key of the ring sealed (the key kept in the store, a rotated key) is resealed now.
  */
-async function checkServerKey(ctx: OAuthContext, demo: boolean, io: CliIO): Promise<void> {
+async function checkServerKey(ctx: AppContext, demo: boolean, io: CliIO): Promise<void> {
   if (!ctx.keys.external) {
     const sealed = await sealedCount(ctx.store);
     if (sealed > 0 && !demo) {

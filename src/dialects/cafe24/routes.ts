@@ -12,7 +12,7 @@ import { countCategories, createCategories, createCategory, deleteCategory, getC
 import { countScripttags, createScripttag, deleteScripttag, getScripttag, listScripttags, updateScripttag, type ScripttagRequest } from '../../api/scripttags.js';
 import { appResource } from '../../api/app-resource.js';
 import { createOptions, getInventory, getOptions, getVariant, listVariants, updateInventory, updateVariant, updateVariants, type VariantRequest } from '../../api/variants.js';
-import type { OAuthContext } from '../../oauth/context.js';
+import type { AppContext } from '../../app-context.js';
 import { apiValidatorCompiler } from './validation.js';
 import { storefrontRoutes } from '../../http/storefront-routes.js';
 import { webhookApiRoutes } from './webhook-routes.js';
@@ -75,7 +75,7 @@ class WithStatus {
  * Each route: guard (caller, bucket, scope, version) on request, then the schema's validation,
  * then the service in api/. The schemas also make /openapi.json.
  */
-export function apiRoutes(ctx: OAuthContext, guard: ApiGuard): FastifyPluginAsync {
+export function apiRoutes(ctx: AppContext, guard: ApiGuard): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     app.setValidatorCompiler(apiValidatorCompiler);
     // The mall's storefront preview with the apps' scripttags (an HTML page, not the Admin API).

@@ -1,5 +1,5 @@
 import type { Mall } from '../../store/types.js';
-import { localTime } from '../../oauth/local-time.js';
+import { localTime } from '../../time/local-time.js';
 import type { IssuedTokens } from '../../oauth/tokens/issue.js';
 
 /**

@@ -4,7 +4,7 @@ import * as W from './webhook-schemas.js';
 import {
   createSubscription, deleteSubscription, getSetting, listLogs, listSubscriptions, putSetting, resendLog, testSubscription, updateSubscription,
 } from '../../api/webhooks.js';
-import type { OAuthContext } from '../../oauth/context.js';
+import type { AppContext } from '../../app-context.js';
 import type { ApiRoute } from './routes.js';
 
 const one = (item: Record<string, unknown>, key: string) => ({ type: 'object', properties: { [key]: item } });
@@ -14,7 +14,7 @@ const list = (item: Record<string, unknown>, key: string) => ({ type: 'object', 
  * The webhook routes of the Admin API (docs/webhooks.md), on the Admin API's one pipeline:
  * Cafe24's `webhooks/setting` and `webhooks/logs`, and the calling app's subscriptions.
  */
-export function webhookApiRoutes(ctx: OAuthContext, route: (r: ApiRoute) => void): void {
+export function webhookApiRoutes(ctx: AppContext, route: (r: ApiRoute) => void): void {
   const deps = { store: ctx.store, clock: ctx.clock };
   const q = (req: FastifyRequest) => req.query as Query;
   const caller = (req: FastifyRequest) => req.guarded!.caller;

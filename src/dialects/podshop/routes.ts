@@ -3,8 +3,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, o
 import type { ApiGuard } from '../../api/guard.js';
 import { createPodOrders, listPodOrders, podOrdersOf, podOrderView, PodFieldError, type PodOrdersBody } from './orders.js';
 import * as P from './schemas.js';
-import type { OAuthContext } from '../../oauth/context.js';
-import { authenticateCredentials, badCredentials } from '../../oauth/credentials.js';
+import type { AppContext } from '../../app-context.js';
+import { authenticateCredentials, badCredentials } from '../../registry/credentials.js';
 import { issuePodTokens, podTokenBody, refreshPodTokens } from './tokens.js';
 import { signingKeysOf } from '../../oauth/tokens/signing-keys.js';
 import type { Mall } from '../../store/types.js';
@@ -14,7 +14,7 @@ import { cafe24Errors } from '../cafe24/errors.js';
 import { invalidField, podErrors, refreshTokenExpired, tokenDoesNotExist } from './errors.js';
 import { podValidatorCompiler } from './validation.js';
 import { MallCache } from '../../http/tenancy.js';
-import type { TokenLimiter } from '../../oauth/token-limits.js';
+import type { TokenLimiter } from '../../throttle/token-limits.js';
 
 interface PodOptions {
   /** The server's base URL for this request (public URL or the request's own). */
@@ -47,7 +47,7 @@ const API_ERRORS = { 400: P.podProblemSchema, 401: P.podUnauthorizedSchema, 403:
  * The orders API's requests are validated by the schemas of schemas.ts, which also
  * describe it in /openapi.json; the token endpoints parse by hand and are described there.
  */
-export function podRoutes(ctx: OAuthContext, options: PodOptions): FastifyPluginAsync {
+export function podRoutes(ctx: AppContext, options: PodOptions): FastifyPluginAsync {
   const keys = signingKeysOf(ctx);
   const issuerOf = (req: FastifyRequest, mallId: string) => `${options.baseOf(req)}/malls/${mallId}`;
   const malls = new MallCache(ctx.store);

@@ -1,6 +1,6 @@
 import { randomToken } from '../../oauth/secrets.js';
 import type { App } from '../../store/types.js';
-import type { OAuthContext } from '../../oauth/context.js';
+import type { AppContext } from '../../app-context.js';
 import { OAuthError } from '../../oauth/errors.js';
 import { refreshTokenGrant } from '../../oauth/grants/refresh-token.js';
 import type { RequestMeta } from '../../oauth/grants/grant.js';
@@ -19,7 +19,7 @@ type Credentials = App & { mallId: string };
  * when its cache is stale, loading it reads the store, and inside the refresh's transaction that
  * read would wait for the transaction itself (SQLite has one connection): the server hung.
  */
-async function options(ctx: OAuthContext) {
+async function options(ctx: AppContext) {
   const signing = await signingKeysOf(ctx).signingKey();
   return { format: jwtFormat({ signingKey: async () => signing }), accessMs: POD_ACCESS_MS, refreshMs: POD_REFRESH_MS };
 }
@@ -28,7 +28,7 @@ async function options(ctx: OAuthContext) {
  * `POST /ac/oauth/ext/token`: a JWT access token and a refresh token for authenticated API
  * credentials, the subject being the credentials themselves. Each call starts a new token family.
  */
-export async function issuePodTokens(ctx: OAuthContext, client: Credentials, issuer: string, meta: RequestMeta = {}): Promise<IssuedTokens> {
+export async function issuePodTokens(ctx: AppContext, client: Credentials, issuer: string, meta: RequestMeta = {}): Promise<IssuedTokens> {
   const issued = await issueTokenPair(
     ctx,
     { issuer, mallId: client.mallId, clientId: client.clientId, userId: client.clientId, scopes: client.scopes, grantId: null, familyId: randomToken(16) },
@@ -38,7 +38,7 @@ export async function issuePodTokens(ctx: OAuthContext, client: Credentials, iss
   return issued;
 }
 
-function audit(ctx: OAuthContext, issued: IssuedTokens, grantType: string, meta: RequestMeta): void {
+function audit(ctx: AppContext, issued: IssuedTokens, grantType: string, meta: RequestMeta): void {
   ctx.audit.record({
     type: 'token.issued',
     mallId: issued.mallId,
@@ -57,7 +57,7 @@ export type PodRefreshFailure = 'unknown' | 'expired';
  * revokes the family), issuing POD Shop's JWT and lifetimes. Failures are `{failure}`.
  */
 export async function refreshPodTokens(
-  ctx: OAuthContext,
+  ctx: AppContext,
   request: { client: Credentials; issuer: string; refreshToken: string; meta?: RequestMeta },
 ): Promise<IssuedTokens | { failure: PodRefreshFailure }> {
   const mall = await ctx.store.malls.get(request.client.mallId);

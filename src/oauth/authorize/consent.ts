@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Mall, Operator } from '../../store/types.js';
-import type { OAuthContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { OAuthError } from '../errors.js';
 import { randomAlnum } from '../secrets.js';
 import type { AuthorizationRequest } from './request.js';
@@ -15,7 +15,7 @@ export function assertMayConsent(operator: Operator): void {
  * The operator approved: record the grant and issue a single-use code that lives one minute
  * (wire.md), bound to the client, redirect URI, scopes and PKCE challenge. Returns the code.
  */
-export async function approve(ctx: OAuthContext, mall: Mall, operator: Operator, request: AuthorizationRequest, meta: { ip?: string; traceId?: string } = {}): Promise<string> {
+export async function approve(ctx: AppContext, mall: Mall, operator: Operator, request: AuthorizationRequest, meta: { ip?: string; traceId?: string } = {}): Promise<string> {
   assertMayConsent(operator);
   const now = ctx.clock.now();
   // Cafe24-looking codes: 22 alphanumerics, ~131 bits.

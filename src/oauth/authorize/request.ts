@@ -1,5 +1,5 @@
 import type { App, Mall } from '../../store/types.js';
-import type { OAuthContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { OAuthError, paramName } from '../errors.js';
 import { isValidChallenge } from '../pkce.js';
 import { parseScopes, requireSubset } from '../scopes.js';
@@ -46,7 +46,7 @@ export function isRegisteredRedirectUri(registered: readonly string[], presented
  * (RFC 6749 §3.1); the query arrives parsed, repeated names as arrays.
  */
 export async function validateAuthorizationRequest(
-  ctx: OAuthContext,
+  ctx: AppContext,
   mall: Mall,
   query: Readonly<Record<string, string | string[] | undefined>>,
 ): Promise<AuthorizationValidation> {

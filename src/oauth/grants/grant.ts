@@ -1,5 +1,5 @@
 import type { App, Mall } from '../../store/types.js';
-import type { OAuthContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { OAuthError } from '../errors.js';
 import type { IssuedTokens } from '../tokens/issue.js';
 
@@ -9,7 +9,7 @@ export interface TokenRequest {
   issuer: string;
   client: App;
   params: Readonly<Record<string, string>>;
-  /** Who asked, for the audit log (oauth/audit.ts). */
+  /** Who asked, for the audit log (audit/audit.ts). */
   meta?: RequestMeta;
 }
 
@@ -22,7 +22,7 @@ export interface RequestMeta {
 /** One module per grant type, all of this shape; oauth/token.ts only dispatches. */
 export interface GrantHandler {
   readonly grantType: string;
-  handle(ctx: OAuthContext, request: TokenRequest): Promise<IssuedTokens>;
+  handle(ctx: AppContext, request: TokenRequest): Promise<IssuedTokens>;
 }
 
 /** A required parameter, or `invalid_request` naming it (RFC 6749 §5.2). */

@@ -1,6 +1,6 @@
 import { OAuthError } from '../errors.js';
 import { parseScopes, requireSubset } from '../scopes.js';
-import type { OAuthContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { issueTokenPair, type IssueOptions } from '../tokens/issue.js';
 import { required, type GrantHandler, type TokenRequest } from './grant.js';
 
@@ -16,7 +16,7 @@ export const refreshTokenGrant = {
   grantType: 'refresh_token',
 
   // `options`: POD Shop's refresh (dialects/podshop/tokens.ts) reuses this rotation for its JWTs and lifetimes.
-  async handle(ctx: OAuthContext, { mall, issuer, client, params, meta }: TokenRequest, options: Omit<IssueOptions, 'store'> = {}) {
+  async handle(ctx: AppContext, { mall, issuer, client, params, meta }: TokenRequest, options: Omit<IssueOptions, 'store'> = {}) {
     const presented = required(params, 'refresh_token');
     const requestedScope = params.scope;
     const now = ctx.clock.now();

@@ -1,5 +1,5 @@
 import type { Store, TokenRecord } from '../../store/types.js';
-import type { OAuthContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { randomToken } from '../secrets.js';
 import { opaqueFormat, type AccessTokenFormat } from './format.js';
 
@@ -33,7 +33,7 @@ export interface IssueOptions {
 }
 
 /** Mints an access token and a refresh token and stores both by hash. */
-export async function issueTokenPair(ctx: OAuthContext, subject: TokenSubject, options: IssueOptions = {}): Promise<IssuedTokens> {
+export async function issueTokenPair(ctx: AppContext, subject: TokenSubject, options: IssueOptions = {}): Promise<IssuedTokens> {
   const issuedAt = ctx.clock.now();
   const accessExpiresAt = issuedAt + (options.accessMs ?? ctx.lifetimes.accessMs);
   const refreshExpiresAt = issuedAt + (options.refreshMs ?? ctx.lifetimes.refreshMs);

@@ -1,16 +1,16 @@
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Clock } from '../../clock.js';
 import type { SigningKeyRecord, Store } from '../../store/types.js';
-import type { OAuthContext } from '../context.js';
-import { SealError, Sealer } from '../sealing.js';
+import type { AppContext } from '../../app-context.js';
+import { SealError, Sealer } from '../../keys/sealing.js';
 import { randomToken } from '../secrets.js';
-import type { ServerKeys } from '../server-keys.js';
+import type { ServerKeys } from '../../keys/server-keys.js';
 
 /** RFC 9068 §2.1: asymmetric signatures; ES256 is the one every JOSE library verifies. */
 export const SIGNING_ALG = 'ES256';
 
 /**
- * The private JWK at rest, sealed (oauth/sealing.ts) under its own HKDF purpose with the kid as
+ * The private JWK at rest, sealed (keys/sealing.ts) under its own HKDF purpose with the kid as
  * associated data (a sealed key cannot be moved to another row).
  */
 export class KeySealer {
@@ -168,10 +168,10 @@ export class SigningKeys {
   }
 }
 
-const perContext = new WeakMap<OAuthContext, SigningKeys>();
+const perContext = new WeakMap<AppContext, SigningKeys>();
 
 /** The signing keys of a server (one per context, made on first use). */
-export function signingKeysOf(ctx: OAuthContext): SigningKeys {
+export function signingKeysOf(ctx: AppContext): SigningKeys {
   let keys = perContext.get(ctx);
   if (!keys) {
     // The longest access-token lifetime: Cafe24's 2 hours (POD Shop's is 1 hour).

@@ -61,3 +61,6 @@ export class SealError extends Error {
     super(reason === 'format' ? 'unknown sealed format' : 'cannot be unsealed');
   }
 }
+
+/** The client secrets kept for App URL launches are sealed under their own key (operator-console/app-launch.ts). */
+export const appSecretSealer = (keys: ServerKeys): Sealer => new Sealer(keys, 'shopauth app-secret encryption v1');

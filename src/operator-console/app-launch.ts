@@ -1,19 +1,15 @@
 import { createHmac } from 'node:crypto';
 import type { Mall, Operator } from '../store/types.js';
-import type { OAuthContext } from './context.js';
-import { OAuthError } from './errors.js';
+import type { AppContext } from '../app-context.js';
+import { OAuthError } from '../oauth/errors.js';
 import { installableApp, installedApp } from './installed-apps.js';
-import { Sealer } from './sealing.js';
-import type { ServerKeys } from './server-keys.js';
-import { safeEqual } from './secrets.js';
+import { safeEqual } from '../oauth/secrets.js';
 
 /**
  * wire.md, App URL launch: when an operator opens an installed app, the browser goes to the
  * app's App URL with who and where, signed with the app's client secret so the app can trust it.
  */
 
-/** The client secrets kept for launches are sealed under their own key (oauth/sealing.ts). */
-export const appSecretSealer = (keys: ServerKeys): Sealer => new Sealer(keys, 'shopauth app-secret encryption v1');
 
 /** wire.md: the languages of `lang`; the platform's default is Korean. */
 export const LAUNCH_LANGS = ['ko_KR', 'en_US', 'ja_JP', 'zh_CN', 'zh_TW', 'pt_PT', 'es_ES'] as const;
@@ -85,7 +81,7 @@ export function verifyLaunch(rawQuery: string, clientSecret: string): boolean {
  * authorization request (wire.md, App URL launch).
  */
 export async function launchApp(
-  ctx: OAuthContext,
+  ctx: AppContext,
   mall: Mall,
   operator: Operator,
   clientId: string,

@@ -1,10 +1,10 @@
 import type { Clock } from '../clock.js';
 import type { App, Grant, Mall, OperatorType, Store } from '../store/types.js';
 import { parseRateLimit } from '../config.js';
-import { isTimeZone } from './local-time.js';
-import { hashPassword, randomAlnum, type SecretHasher } from './secrets.js';
-import type { Sealer } from './sealing.js';
-import { validateRegisteredScopes } from './scopes.js';
+import { isTimeZone } from '../time/local-time.js';
+import { hashPassword, randomAlnum, type SecretHasher } from '../oauth/secrets.js';
+import type { Sealer } from '../keys/sealing.js';
+import { validateRegisteredScopes } from '../oauth/scopes.js';
 import { emit } from '../webhooks/outbox.js';
 
 /**
@@ -23,7 +23,7 @@ export interface RegistryDeps {
   clock: Clock;
   hasher: SecretHasher;
   /**
-   * Seals an app's client secret for App URL launches (oauth/app-launch.ts). Every server, CLI
+   * Seals an app's client secret for App URL launches (operator-console/app-launch.ts). Every server, CLI
    * and demo path passes it; an app created without it cannot be launched.
    */
   secretSealer?: Sealer;

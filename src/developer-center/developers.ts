@@ -1,12 +1,12 @@
 import { ApiError } from '../errors.js';
 import { seedSampleData } from '../api/sample-data.js';
 import type { App, Developer, Mall, Operator } from '../store/types.js';
-import type { OAuthContext } from './context.js';
-import { OAuthError } from './errors.js';
-import type { LoginThrottle } from './login-throttle.js';
-import { throttledSignIn, type SignInResult } from './operator-login.js';
-import { checkAppFields, createApp, createMall, RegistryError, type CreatedApp, type RegistryDeps } from './registry.js';
-import { hashPassword, randomAlnum, randomText, verifyPassword } from './secrets.js';
+import type { AppContext } from '../app-context.js';
+import { OAuthError } from '../oauth/errors.js';
+import type { LoginThrottle } from '../throttle/login-throttle.js';
+import { throttledSignIn, type SignInResult } from '../operator-console/operator-login.js';
+import { checkAppFields, createApp, createMall, RegistryError, type CreatedApp, type RegistryDeps } from '../registry/registry.js';
+import { hashPassword, randomAlnum, randomText, verifyPassword } from '../oauth/secrets.js';
 
 /**
  * The developer center (issue 11): developer accounts, their apps, secret rotation with grace,
@@ -17,7 +17,7 @@ import { hashPassword, randomAlnum, randomText, verifyPassword } from './secrets
 const REALM = '@developers';
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{1,60}$/;
 
-const deps = (ctx: OAuthContext): RegistryDeps => ({ store: ctx.store, clock: ctx.clock, hasher: ctx.hasher, secretSealer: ctx.secretSealer });
+const deps = (ctx: AppContext): RegistryDeps => ({ store: ctx.store, clock: ctx.clock, hasher: ctx.hasher, secretSealer: ctx.secretSealer });
 export const normalEmail = (email: string) => email.trim().toLowerCase();
 
 export async function signUp(d: RegistryDeps, input: { email: string; name: string; password: string; platformAdmin?: boolean }): Promise<Developer> {
@@ -42,7 +42,7 @@ export async function signUp(d: RegistryDeps, input: { email: string; name: stri
 
 /** A developer signs in: the operator login's throttling and audit, the same password check work for unknown emails. */
 export function signInDeveloper(
-  ctx: OAuthContext,
+  ctx: AppContext,
   throttle: LoginThrottle | undefined,
   input: { email: string; password: string; ip: string; traceId: string },
 ): Promise<SignInResult<Developer>> {
@@ -54,14 +54,14 @@ export function signInDeveloper(
 }
 
 /** The app if the developer owns it (or, for a platform admin, if no one does); else 404. */
-export async function ownedApp(ctx: OAuthContext, developer: Developer, clientId: string): Promise<App> {
+export async function ownedApp(ctx: AppContext, developer: Developer, clientId: string): Promise<App> {
   const app = await ctx.store.apps.get(clientId);
   const owner = app ? await ctx.store.developers.ownerOf(clientId) : undefined;
   if (!app || app.kind !== 'app' || app.revokedAt !== null || owner !== developer.developerId) throw new ApiError('not_found', 'no such app');
   return app;
 }
 
-export async function appsOf(ctx: OAuthContext, developer: Developer): Promise<App[]> {
+export async function appsOf(ctx: AppContext, developer: Developer): Promise<App[]> {
   const ids = await ctx.store.developers.appsOf(developer.developerId);
   const apps = await Promise.all(ids.map((id) => ctx.store.apps.get(id)));
   return apps.filter((a): a is App => a !== undefined);
@@ -70,7 +70,7 @@ export async function appsOf(ctx: OAuthContext, developer: Developer): Promise<A
 type Meta = { ip: string; traceId: string };
 
 export async function registerApp(
-  ctx: OAuthContext,
+  ctx: AppContext,
   developer: Developer,
   input: { name: string; appUrl: string; redirectUris: string[]; scopes: string[]; public: boolean },
   meta: Meta,
@@ -84,7 +84,7 @@ export async function registerApp(
   return created;
 }
 
-export async function updateApp(ctx: OAuthContext, developer: Developer, clientId: string, input: { name: string; appUrl: string; redirectUris: string[]; scopes: string[] }, meta: Meta): Promise<App> {
+export async function updateApp(ctx: AppContext, developer: Developer, clientId: string, input: { name: string; appUrl: string; redirectUris: string[]; scopes: string[] }, meta: Meta): Promise<App> {
   const app = await ownedApp(ctx, developer, clientId);
   const fields = checkAppFields(input);
   await ctx.store.transaction(async (store) => {
@@ -99,7 +99,7 @@ export async function updateApp(ctx: OAuthContext, developer: Developer, clientI
  * until now + graceMs (client-auth.ts checks it after the current one). The sealed copy for App
  * URL launches is replaced in the same transaction, so launches are signed with the new one.
  */
-export async function rotateSecret(ctx: OAuthContext, developer: Developer, clientId: string, graceMs: number, meta: Meta): Promise<{ clientSecret: string; previousUntil: number | null }> {
+export async function rotateSecret(ctx: AppContext, developer: Developer, clientId: string, graceMs: number, meta: Meta): Promise<{ clientSecret: string; previousUntil: number | null }> {
   const app = await ownedApp(ctx, developer, clientId);
   if (app.clientType !== 'confidential' || app.secretHash === null) throw new RegistryError('a public client has no secret to rotate');
   const clientSecret = randomAlnum(32);
@@ -115,7 +115,7 @@ export async function rotateSecret(ctx: OAuthContext, developer: Developer, clie
 }
 
 /** Deletes (revokes) the app: every grant and token of it in every mall dies at once. */
-export async function deleteApp(ctx: OAuthContext, developer: Developer, clientId: string, meta: Meta): Promise<void> {
+export async function deleteApp(ctx: AppContext, developer: Developer, clientId: string, meta: Meta): Promise<void> {
   await ownedApp(ctx, developer, clientId);
   await ctx.store.transaction(async (store) => {
     await store.apps.revoke(clientId, ctx.clock.now());
@@ -124,7 +124,7 @@ export async function deleteApp(ctx: OAuthContext, developer: Developer, clientI
 }
 
 /** A platform admin adopts an app no developer owns. */
-export async function adoptApp(ctx: OAuthContext, developer: Developer, clientId: string): Promise<void> {
+export async function adoptApp(ctx: AppContext, developer: Developer, clientId: string): Promise<void> {
   if (!developer.platformAdmin) throw new OAuthError('access_denied', 'only platform admins can adopt apps', { status: 403 });
   if (!(await ctx.store.developers.unowned()).includes(clientId)) throw new ApiError('not_found', 'no such unowned app');
   await ctx.store.developers.own(clientId, developer.developerId);
@@ -137,7 +137,7 @@ export const SANDBOX_OPERATOR = 'developer';
  * "Test run": the developer's sandbox mall, made once with sample data (api/sample-data.ts) and
  * the developer as its representative operator (the same password), then reused.
  */
-export async function sandboxOf(ctx: OAuthContext, developer: Developer): Promise<{ mall: Mall; operator: Operator }> {
+export async function sandboxOf(ctx: AppContext, developer: Developer): Promise<{ mall: Mall; operator: Operator }> {
   const existing = developer.sandboxMallId ? await ctx.store.malls.get(developer.sandboxMallId) : undefined;
   if (!existing) {
     await ctx.store.transaction(async (store) => {

@@ -1,11 +1,11 @@
-import type { Clock } from '../clock.js';
-import type { Lifetimes } from '../config.js';
-import type { Store } from '../store/types.js';
-import { appSecretSealer } from './app-launch.js';
-import { AuditLog, type AuditInput } from './audit.js';
-import type { Sealer } from './sealing.js';
-import { SecretHasher } from './secrets.js';
-import { loadServerKeys, type ServerKeys } from './server-keys.js';
+import type { Clock } from './clock.js';
+import { defaultLifetimes, type Lifetimes } from './config.js';
+import type { Store } from './store/types.js';
+import { appSecretSealer } from './keys/sealing.js';
+import { AuditLog, type AuditInput } from './audit/audit.js';
+import type { Sealer } from './keys/sealing.js';
+import { SecretHasher } from './oauth/secrets.js';
+import { loadServerKeys, type ServerKeys } from './keys/server-keys.js';
 
 /**
  * Where protocol code reports what operators count (src/ops/metrics.ts implements it with
@@ -60,8 +60,11 @@ class MeteredAuditLog extends AuditLog {
   }
 }
 
-/** What protocol code needs from the outside world; built once at start. */
-export interface OAuthContext {
+/**
+ * The app's dependency bag: what protocol, console and API code need from the outside world.
+ * Built in one place (assembleAppContext): the server, the CLI, the demo and the tests all use it.
+ */
+export interface AppContext {
   store: Store;
   clock: Clock;
   hasher: SecretHasher;
@@ -70,28 +73,35 @@ export interface OAuthContext {
   keys: ServerKeys;
   /** The current server key (32 bytes), for HMACs that are not stored hashes (CSRF tokens). */
   serverKey: Buffer;
-  /** Security events (oauth/audit.ts): fire-and-forget, never fails a request. */
+  /** Security events (audit/audit.ts): fire-and-forget, never fails a request. */
   audit: AuditLog;
-  /** Seals the client secrets kept for App URL launches (oauth/app-launch.ts). */
+  /** Seals the client secrets kept for App URL launches (operator-console/app-launch.ts). */
   secretSealer: Sealer;
   /** Operational counters (src/ops/metrics.ts in the server, `noMetrics` elsewhere). */
   metrics: MetricsSink;
 }
 
-export async function createOAuthContext(options: {
+/** Loads the server key ring from the configured secret or key file, then assembles the context. */
+export async function createAppContext(options: {
   store: Store;
   clock: Clock;
   lifetimes: Lifetimes;
   secret: string | null;
   secretFile?: string | null;
   metrics?: MetricsSink;
-}): Promise<OAuthContext> {
-  const metrics = options.metrics ?? noMetrics;
+}): Promise<AppContext> {
   const keys = await loadServerKeys(options.store, { secret: options.secret, secretFile: options.secretFile ?? null });
+  return assembleAppContext({ ...options, keys });
+}
+
+/** The one place the context's parts are put together, from a key ring already loaded. */
+export function assembleAppContext(options: { store: Store; clock: Clock; keys: ServerKeys; lifetimes?: Lifetimes; metrics?: MetricsSink }): AppContext {
+  const { keys } = options;
+  const metrics = options.metrics ?? noMetrics;
   return {
     store: options.store,
     clock: options.clock,
-    lifetimes: options.lifetimes,
+    lifetimes: options.lifetimes ?? defaultLifetimes,
     keys,
     serverKey: keys.current.key,
     hasher: new SecretHasher(keys),

@@ -1,9 +1,9 @@
 import type { App } from '../store/types.js';
-import { parseBasic } from './client-auth.js';
-import type { OAuthContext } from './context.js';
-import { OAuthError } from './errors.js';
+import { parseBasic } from '../oauth/client-auth.js';
+import type { AppContext } from '../app-context.js';
+import { OAuthError } from '../oauth/errors.js';
 import { checkAccess, RegistryError, type RegistryDeps } from './registry.js';
-import { randomAlnum } from './secrets.js';
+import { randomAlnum } from '../oauth/secrets.js';
 
 /**
  * POD Shop API credentials (wire.md, POD Shop dialect): a client ID and key bound to one mall and
@@ -60,7 +60,7 @@ export const badCredentials = () =>
  * `Authorization: Basic base64(ClientID:ClientKey)` of live API credentials: one lookup and one
  * keyed hash. Anything else (an app's secret included) is `badCredentials`.
  */
-export async function authenticateCredentials(ctx: OAuthContext, authorization: string | undefined): Promise<App & { mallId: string }> {
+export async function authenticateCredentials(ctx: AppContext, authorization: string | undefined): Promise<App & { mallId: string }> {
   const basic = authorization === undefined ? undefined : parseBasic(authorization);
   if (!basic) throw badCredentials();
   const app = await ctx.store.apps.get(basic.id);

@@ -1,9 +1,9 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { Store } from '../store/types.js';
-import { appSecretSealer } from './app-launch.js';
+import { appSecretSealer } from './sealing.js';
 import { SealError } from './sealing.js';
 import { loadServerKeys, newKeyLine, readKeyFile, type ServerKeys } from './server-keys.js';
-import { KeySealer } from './tokens/signing-keys.js';
+import { KeySealer } from '../oauth/tokens/signing-keys.js';
 
 /**
  * Reseals under the current server key every sealed secret (client secrets kept for App URL

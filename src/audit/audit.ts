@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { AuditEvent, Store } from '../store/types.js';
-import { randomText } from './secrets.js';
+import { randomText } from '../oauth/secrets.js';
 
 /** The security events shopauth records (issue 5). */
 export type AuditType =

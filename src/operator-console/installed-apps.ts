@@ -1,8 +1,8 @@
 import { ApiError } from '../errors.js';
 import type { App, Grant, Mall, Operator } from '../store/types.js';
-import type { OAuthContext } from './context.js';
-import { OAuthError } from './errors.js';
-import { RegistryError, revokeGrants } from './registry.js';
+import type { AppContext } from '../app-context.js';
+import { OAuthError } from '../oauth/errors.js';
+import { RegistryError, revokeGrants } from '../registry/registry.js';
 
 /** One operator's consent to an installed app. */
 export interface Consent {
@@ -18,11 +18,11 @@ export interface Consent {
 export interface InstalledApp {
   app: App;
   consents: Consent[];
-  /** A sealed client secret is kept, so the App URL launch can be signed (oauth/app-launch.ts). */
+  /** A sealed client secret is kept, so the App URL launch can be signed (operator-console/app-launch.ts). */
   launchable: boolean;
 }
 
-async function describe(ctx: OAuthContext, app: App, grants: Grant[]): Promise<InstalledApp> {
+async function describe(ctx: AppContext, app: App, grants: Grant[]): Promise<InstalledApp> {
   const consents: Consent[] = [];
   for (const g of grants) {
     const who = await ctx.store.operators.get(g.mallId, g.userId);
@@ -40,7 +40,7 @@ export interface PlatformApp {
 }
 
 /** The platform's live apps, for the console's install list; those installed in the mall are marked. */
-export async function platformApps(ctx: OAuthContext, mall: Mall): Promise<PlatformApp[]> {
+export async function platformApps(ctx: AppContext, mall: Mall): Promise<PlatformApp[]> {
   const installed = new Set((await ctx.store.grants.list(mall.mallId)).filter((g) => g.revokedAt === null).map((g) => g.clientId));
   const out: PlatformApp[] = [];
   for (const app of await ctx.store.apps.list({ kind: 'app' })) {
@@ -52,14 +52,14 @@ export async function platformApps(ctx: OAuthContext, mall: Mall): Promise<Platf
 }
 
 /** A live app of the platform that can be installed (launched for the first time); 404 otherwise. */
-export async function installableApp(ctx: OAuthContext, clientId: string): Promise<InstalledApp> {
+export async function installableApp(ctx: AppContext, clientId: string): Promise<InstalledApp> {
   const app = await ctx.store.apps.get(clientId);
   if (!app || app.kind !== 'app' || app.revokedAt !== null) throw new ApiError('not_found', 'no such app');
   return describe(ctx, app, []);
 }
 
 /** The mall's installed apps, in the order they were first let in: live grants of live apps. */
-export async function installedApps(ctx: OAuthContext, mall: Mall): Promise<InstalledApp[]> {
+export async function installedApps(ctx: AppContext, mall: Mall): Promise<InstalledApp[]> {
   const byApp = new Map<string, Grant[]>();
   for (const g of await ctx.store.grants.list(mall.mallId)) {
     if (g.revokedAt !== null) continue;
@@ -78,7 +78,7 @@ export async function installedApps(ctx: OAuthContext, mall: Mall): Promise<Inst
 const notInstalled = () => new ApiError('not_found', 'the app is not installed in this mall');
 
 /** One installed app; 404 when the app is unknown, revoked, or holds no live grant in the mall. */
-export async function installedApp(ctx: OAuthContext, mall: Mall, clientId: string): Promise<InstalledApp> {
+export async function installedApp(ctx: AppContext, mall: Mall, clientId: string): Promise<InstalledApp> {
   const app = await ctx.store.apps.get(clientId);
   if (!app || app.kind !== 'app' || app.revokedAt !== null) throw notInstalled();
   const grants = (await ctx.store.grants.list(mall.mallId)).filter((g) => g.clientId === clientId && g.revokedAt === null);
@@ -92,7 +92,7 @@ export async function installedApp(ctx: OAuthContext, mall: Mall, clientId: stri
  * Sub-operators may open apps but not remove them (403).
  */
 export async function removeApp(
-  ctx: OAuthContext,
+  ctx: AppContext,
   mall: Mall,
   operator: Operator,
   clientId: string,

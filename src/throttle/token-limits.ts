@@ -2,7 +2,7 @@ import { ApiError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { BucketLimit, LeakyBucket } from '../shared-state/index.js';
 import { addressBucket } from './address-bucket.js';
-import { OAuthError } from './errors.js';
+import { OAuthError } from '../oauth/errors.js';
 
 /**
  * Rate limits of the token endpoints (issue 15, item 8): the Cafe24 token endpoint, POD Shop's

@@ -1,11 +1,11 @@
 import type { Mall, Operator } from '../store/types.js';
-import type { AuditType } from './audit.js';
-import type { OAuthContext } from './context.js';
-import type { LoginThrottle } from './login-throttle.js';
-import { hashPassword, needsRehash, verifyPassword } from './secrets.js';
+import type { AuditType } from '../audit/audit.js';
+import type { AppContext } from '../app-context.js';
+import type { LoginThrottle } from '../throttle/login-throttle.js';
+import { hashPassword, needsRehash, verifyPassword } from '../oauth/secrets.js';
 
 /** Checks an operator's password; the same work is done for unknown accounts. */
-export async function authenticateOperator(ctx: OAuthContext, mall: Mall, userId: string, password: string): Promise<Operator | undefined> {
+export async function authenticateOperator(ctx: AppContext, mall: Mall, userId: string, password: string): Promise<Operator | undefined> {
   const operator = userId.length <= 64 && password.length <= 1024 ? await ctx.store.operators.get(mall.mallId, userId) : undefined;
   const ok = await verifyPassword(password.slice(0, 1024), operator?.passwordHash);
   if (!ok || !operator) return undefined;
@@ -29,7 +29,7 @@ export type SignInResult<T = Operator> =
  * (login-throttle.ts), then `check`; every attempt is audited. Starting the session is the caller's.
  */
 export async function throttledSignIn<T>(
-  ctx: OAuthContext,
+  ctx: AppContext,
   throttle: LoginThrottle | undefined,
   input: { realm: string; mallId: string | null; userId: string; ip: string; traceId: string; clientId: string | null; wrong: string },
   check: () => Promise<T | undefined>,
@@ -51,7 +51,7 @@ export async function throttledSignIn<T>(
 
 /** An operator signs in on a login form (the authorization pages, the operator console). */
 export function signIn(
-  ctx: OAuthContext,
+  ctx: AppContext,
   throttle: LoginThrottle | undefined,
   input: { mall: Mall; userId: string; password: string; ip: string; traceId: string; clientId: string | null },
 ): Promise<SignInResult> {

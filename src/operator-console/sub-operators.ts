@@ -1,8 +1,8 @@
 import { ApiError } from '../errors.js';
 import type { Mall, Operator } from '../store/types.js';
-import type { OAuthContext } from './context.js';
-import { OAuthError } from './errors.js';
-import { addOperator, RegistryError } from './registry.js';
+import type { AppContext } from '../app-context.js';
+import { OAuthError } from '../oauth/errors.js';
+import { addOperator, RegistryError } from '../registry/registry.js';
 
 /**
  * The operator console's sub-operators (issue 11): the representative operator adds, lists and
@@ -16,13 +16,13 @@ const representativeOnly = (operator: Operator) => {
 
 type Meta = { ip: string; traceId: string };
 
-export async function listOperators(ctx: OAuthContext, mall: Mall, by: Operator): Promise<Operator[]> {
+export async function listOperators(ctx: AppContext, mall: Mall, by: Operator): Promise<Operator[]> {
   representativeOnly(by);
   return ctx.store.operators.list(mall.mallId);
 }
 
 /** Adds a sub-operator; bad input is a RegistryError (shown on the form). */
-export async function addSubOperator(ctx: OAuthContext, mall: Mall, by: Operator, input: { userId: string; name: string; password: string }, meta: Meta) {
+export async function addSubOperator(ctx: AppContext, mall: Mall, by: Operator, input: { userId: string; name: string; password: string }, meta: Meta) {
   representativeOnly(by);
   const name = input.name.trim();
   if (name.length > 200) throw new RegistryError('name must be at most 200 characters');
@@ -33,7 +33,7 @@ export async function addSubOperator(ctx: OAuthContext, mall: Mall, by: Operator
 }
 
 /** Removes a sub-operator (never the representative); 404 if there is none by that id. */
-export async function removeSubOperator(ctx: OAuthContext, mall: Mall, by: Operator, userId: string, meta: Meta): Promise<void> {
+export async function removeSubOperator(ctx: AppContext, mall: Mall, by: Operator, userId: string, meta: Meta): Promise<void> {
   representativeOnly(by);
   const target = await ctx.store.operators.get(mall.mallId, userId);
   if (!target || target.userType !== 'A') throw new ApiError('not_found', 'no such sub-operator');
