@@ -34,8 +34,6 @@ export interface GuardOptions {
   scope: string;
   /** Negotiate X-Cafe24-Api-Version (Cafe24 dialect); false for other dialects. Default true. */
   versioned?: boolean;
-  /** Another way to find the caller (POD Shop Basic credentials, JWT); default resolveCaller. */
-  resolve?: (call: ApiCall) => Promise<Caller>;
   /** Cafe24's usage layer (X-Cafe24-Call-Usage, ...); default: as `versioned`. */
   metered?: boolean;
 }
@@ -107,7 +105,7 @@ export class ApiGuard {
 
   async check(call: ApiCall, options: GuardOptions): Promise<Guarded> {
     const gate = this.limiter && call.ip !== undefined ? () => this.limiter!.signature(call.ip!) : undefined;
-    const caller = options.resolve ? await options.resolve(call) : await resolveCaller(this.ctx, call.mall, call.authorization, gate);
+    const caller = await resolveCaller(this.ctx, call.mall, call.authorization, gate);
     const { app, usageLimit } = await this.apps.get(caller.clientId);
     const headers: Record<string, string> = {};
     try {

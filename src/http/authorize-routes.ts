@@ -1,7 +1,7 @@
 import { pageErrors } from './pages.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { loginFailure, operatorLabel, scopeItems } from '../console/authorize-pages.js';
-import { approve, assertMayConsent, authorizationResponseUrl } from '../oauth/authorize/consent.js';
+import { approve, authorizationResponseUrl, consentRefusal } from '../oauth/authorize/consent.js';
 import { validateAuthorizationRequest, type AuthorizationRequest } from '../oauth/authorize/request.js';
 import type { AppContext } from '../app-context.js';
 import { OAuthError, wireDescription } from '../oauth/errors.js';
@@ -68,9 +68,8 @@ export function authorizeRoutes(ctx: AppContext, issuerOf: IssuerOf, options: { 
       const sid = sessionId(req, reply);
       const operator = await sessionOperator(ctx, req);
       if (!operator) return showLogin(req, reply, request, sid);
-      if (operator.userType !== 'P') {
-        return redirectError(req, reply, request.redirectUri, request.state, new OAuthError('access_denied', 'only the representative operator can approve apps'), 302);
-      }
+      const refusal = consentRefusal(operator);
+      if (refusal) return redirectError(req, reply, request.redirectUri, request.state, refusal, 302);
       return showConsent(req, reply, request, operator, sid);
     });
 
@@ -86,11 +85,8 @@ export function authorizeRoutes(ctx: AppContext, issuerOf: IssuerOf, options: { 
           return showLogin(req, reply, request, sessionId(req, reply), loginFailure(tr(req), login), login.status);
         }
         const { operator } = login;
-        try {
-          assertMayConsent(operator);
-        } catch (err) {
-          return redirectError(req, reply, request.redirectUri, request.state, err as OAuthError, 303);
-        }
+        const refused = consentRefusal(operator);
+        if (refused) return redirectError(req, reply, request.redirectUri, request.state, refused, 303);
         await startSession(ctx, req, reply, operator);
         // Post/Redirect/Get: the consent page comes from a GET of the same authorization URL.
         return reply.redirect(req.url, 303);

@@ -178,8 +178,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.register(pageAssetRoutes);
   app.register(developerRoutes(ctx, { throttle: loginThrottle }));
   if (options.demo) app.register(demoRoutes({ clientId: DEMO_CLIENT_ID, baseOf, launchSecret: demoClientSecret(ctx.serverKey) }));
-  app.register(podRoutes(ctx, { baseOf, guard, limiter }));
-  const malls = new MallCache(store);
+  const malls = new MallCache(store, clock);
+  app.register(podRoutes(ctx, { baseOf, guard, limiter, malls }));
   // RFC 8414 metadata: at the root with the issuer path appended, and under the mall (below).
   await app.register(rootMetadataRoutes({ baseOf, issuerOf, fixedIssuer: config.publicUrl !== null, findMall: (id) => malls.get(id) }));
   await registerTenantRoutes(app, malls, config.mallDomain, async (scope) => {

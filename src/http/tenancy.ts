@@ -2,6 +2,7 @@ import { ApiError } from '../errors.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from './errors.js';
 import { cafe24Errors } from '../dialects/cafe24/errors.js';
+import type { Clock } from '../clock.js';
 import type { Mall, Store } from '../store/types.js';
 
 declare module 'fastify' {
@@ -13,13 +14,17 @@ declare module 'fastify' {
   }
 }
 
-/** Malls change rarely: found malls are kept a few seconds; misses are not cached. */
+/** Malls change rarely: found malls are kept a few seconds (by the server's clock); misses are not cached. One per server. */
 export class MallCache {
   private readonly hits = new Map<string, { mall: Mall; until: number }>();
-  constructor(private readonly store: Store, private readonly ttlMs = 5000) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly ttlMs = 5000,
+  ) {}
 
   async get(mallId: string): Promise<Mall | undefined> {
-    const now = Date.now();
+    const now = this.clock.now();
     const hit = this.hits.get(mallId);
     if (hit && hit.until > now) return hit.mall;
     const mall = await this.store.malls.get(mallId);

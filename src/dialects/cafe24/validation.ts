@@ -1,26 +1,18 @@
 import { ApiError } from '../../errors.js';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { fieldName, requestAjv } from '../../http/ajv.js';
 import type { FastifySchemaCompiler } from 'fastify';
 
 /**
  * Request validation of the Admin API: the JSON Schemas of schemas.ts, compiled by ajv, and
  * a 422 whose message names the parameter or field (wire.md: 422 invalid parameter).
  * Query strings and path parameters are coerced from text ("10" -> 10); bodies are not.
- * Unknown query parameters and body fields are refused rather than silently ignored, so a
+ * Unknown query parameters and body fields are refused (the schemas say additionalProperties:
+ * false; ajv removes nothing) rather than silently ignored, so a
  * client never believes a filter applied that did not.
  */
-const options = { allErrors: false, useDefaults: true, removeAdditional: false, verbose: true, strictTypes: false, allowUnionTypes: true } as const;
-const queryAjv = new Ajv({ ...options, coerceTypes: 'array' });
-const bodyAjv = new Ajv({ ...options, coerceTypes: false });
-
-/** "/request/items/0/quantity" -> "request.items[0].quantity" */
-export function fieldName(base: string, instancePath: string, extra?: string): string {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (extra !== undefined) parts.push(extra);
-  let name = base;
-  for (const p of parts) name = /^\d+$/.test(p) ? `${name}[${p}]` : name ? `${name}.${p}` : p;
-  return name;
-}
+const queryAjv = requestAjv('array');
+const bodyAjv = requestAjv(false);
 
 export function describeError(e: ErrorObject, part: string): string {
   const base = '';

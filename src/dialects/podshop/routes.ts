@@ -13,7 +13,7 @@ import { sendError } from '../../http/errors.js';
 import { cafe24Errors } from '../cafe24/errors.js';
 import { invalidField, podErrors, refreshTokenExpired, tokenDoesNotExist } from './errors.js';
 import { podValidatorCompiler } from './validation.js';
-import { MallCache } from '../../http/tenancy.js';
+import type { MallCache } from '../../http/tenancy.js';
 import type { TokenLimiter } from '../../throttle/token-limits.js';
 
 interface PodOptions {
@@ -23,6 +23,8 @@ interface PodOptions {
   guard: ApiGuard;
   /** Token endpoint limits per address and per credentials (issue 15, item 8). */
   limiter?: TokenLimiter | undefined;
+  /** The server's one mall cache (http/tenancy.ts). */
+  malls: MallCache;
 }
 
 /** The path forms of every `/ac/...` route: at the root as on api.pod.shop (the credentials name the mall), and under the mall. */
@@ -50,7 +52,7 @@ const API_ERRORS = { 400: P.podProblemSchema, 401: P.podUnauthorizedSchema, 403:
 export function podRoutes(ctx: AppContext, options: PodOptions): FastifyPluginAsync {
   const keys = signingKeysOf(ctx);
   const issuerOf = (req: FastifyRequest, mallId: string) => `${options.baseOf(req)}/malls/${mallId}`;
-  const malls = new MallCache(ctx.store);
+  const { malls } = options;
 
   /** Basic credentials of this request; under /malls/{mall_id} they must belong to that mall (else as good as unknown). */
   async function credentialsOf(req: FastifyRequest) {

@@ -34,19 +34,8 @@ export async function issuePodTokens(ctx: AppContext, client: Credentials, issue
     { issuer, mallId: client.mallId, clientId: client.clientId, userId: client.clientId, scopes: client.scopes, grantId: null, familyId: randomToken(16) },
     await options(ctx),
   );
-  audit(ctx, issued, 'pod_shop_credentials', meta);
+  ctx.audit.issued(issued, 'pod_shop_credentials', meta);
   return issued;
-}
-
-function audit(ctx: AppContext, issued: IssuedTokens, grantType: string, meta: RequestMeta): void {
-  ctx.audit.record({
-    type: 'token.issued',
-    mallId: issued.mallId,
-    clientId: issued.clientId,
-    userId: issued.userId,
-    ...meta,
-    detail: { grant_type: grantType, family_id: issued.familyId, scope: issued.scopes.join(' ') },
-  });
 }
 
 /** Why a POD Shop refresh failed, in POD Shop's words (wire.md, Errors seen). */
@@ -69,7 +58,7 @@ export async function refreshPodTokens(
       { mall, issuer: request.issuer, client: request.client, params: { refresh_token: request.refreshToken }, ...(request.meta ? { meta: request.meta } : {}) },
       pod,
     );
-    audit(ctx, issued, 'pod_shop_refresh', request.meta ?? {});
+    ctx.audit.issued(issued, 'pod_shop_refresh', request.meta ?? {});
     return issued;
   } catch (error) {
     if (!(error instanceof OAuthError) || error.error !== 'invalid_grant') throw error;

@@ -1,6 +1,6 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
-import { fieldName } from '../cafe24/validation.js';
+import { fieldName, requestAjv } from '../../http/ajv.js';
 import { invalidField } from './errors.js';
 
 /**
@@ -10,9 +10,8 @@ import { invalidField } from './errors.js';
  * Query strings are coerced from text ("20" -> 20), and an empty value is no value; bodies are not
  * coerced.
  */
-const options = { allErrors: false, useDefaults: true, removeAdditional: false, verbose: true, strictTypes: false, allowUnionTypes: true } as const;
-const queryAjv = new Ajv({ ...options, coerceTypes: true });
-const bodyAjv = new Ajv({ ...options, coerceTypes: false });
+const queryAjv = requestAjv(true);
+const bodyAjv = requestAjv(false);
 
 type Schema = { title?: string; type?: string | string[]; required?: string[]; properties?: Record<string, Schema> };
 

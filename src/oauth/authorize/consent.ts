@@ -7,8 +7,14 @@ import type { AuthorizationRequest } from './request.js';
 import { emit } from '../../webhooks/outbox.js';
 
 /** wire.md: only the representative operator (type P) may consent; a sub-operator gets access_denied. */
+export function consentRefusal(operator: Operator): OAuthError | null {
+  return operator.userType === 'P' ? null : new OAuthError('access_denied', 'only the representative operator can approve apps');
+}
+
+/** Throws consentRefusal's error, if any. */
 export function assertMayConsent(operator: Operator): void {
-  if (operator.userType !== 'P') throw new OAuthError('access_denied', 'only the representative operator can approve apps');
+  const refusal = consentRefusal(operator);
+  if (refusal) throw refusal;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type { AuditEvent, AuditStore } from '../types.js';
 import { PreparedInsert } from './prepared.js';
+import { atomic } from './rows.js';
 
 /** The audit_events table (migration 004), kept out of schema.ts: only this file reads it. */
 interface AuditEventsTable {
@@ -54,8 +55,7 @@ export class KyselyAudit implements AuditStore {
     const rows = events.map(toRow);
     if (rows.length <= 1) return insert.execute(this.db, rows);
     // Several statements, one transaction: all land (in one commit) or none.
-    const write = (db: Kysely<AuditTables>) => insertChunks(db, rows);
-    return this.db.isTransaction ? write(this.db) : this.db.transaction().execute(write);
+    return atomic(this.db, (db) => insertChunks(db, rows));
   }
 
   async list(filter: { mallId?: string; type?: string; limit?: number } = {}): Promise<AuditEvent[]> {

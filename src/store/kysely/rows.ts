@@ -85,5 +85,5 @@ export const fromToken = (t: TokenRecord): Selectable<TokensTable> => ({
 });
 
 /** Runs fn in the caller's transaction if there is one, else in a new one (retried: store/kysely/retry.ts). */
-export const atomic = <T>(db: Kysely<Database>, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> =>
+export const atomic = <T, DB = Database>(db: Kysely<DB>, fn: (db: Kysely<DB>) => Promise<T>): Promise<T> =>
   db.isTransaction ? fn(db) : retrying(db, () => db.transaction().execute(fn));
