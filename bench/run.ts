@@ -510,9 +510,9 @@ async function soak(seconds: number) {
     await sample();
     const timer = setInterval(() => void sample(), 10_000);
     const half = Math.max(1, Math.floor(connections / 2));
-    const o = (live: Live): LoadOptions => ({ connections: half, threads: 1, seconds, poolStart: 0, ...(pin ? { cpu: GENERATOR_CPU } : {}) });
+    const o = (): LoadOptions => ({ connections: half, threads: 1, seconds, poolStart: 0, ...(pin ? { cpu: GENERATOR_CPU } : {}) });
     windows = await Promise.all(
-      [pod, read].map((l) => (generator === 'wrk' ? wrk(l.scenario, o(l), join(work, 'wrk', `soak-${l.scenario.path.length}`)) : autocannon(l.scenario, o(l)))),
+      [pod, read].map((l) => (generator === 'wrk' ? wrk(l.scenario, o(), join(work, 'wrk', `soak-${l.scenario.path.length}`)) : autocannon(l.scenario, o()))),
     );
     clearInterval(timer);
     await sample();

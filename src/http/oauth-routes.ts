@@ -1,5 +1,5 @@
 import { oauthErrors } from './errors.js';
-import type { FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { TokenLimiter } from '../throttle/token-limits.js';
 import type { AppContext } from '../app-context.js';
 import { handleIntrospection } from '../oauth/introspect.js';
@@ -20,7 +20,7 @@ export function oauthRoutes(ctx: AppContext, issuerOf: (req: FastifyRequest) => 
   return async (app) => {
     const opts = { config: { errors: oauthErrors }, bodyLimit: 16 * 1024 };
     // Issue 15, item 8: per address before the body is parsed or anyone authenticated.
-    const byAddress: onRequestHookHandler = async (req) => limiter?.address(req.ip);
+    const byAddress: onRequestAsyncHookHandler = async (req) => limiter?.address(req.ip);
 
     app.post('/api/v2/oauth/token', { ...opts, onRequest: byAddress }, async (req, reply) => {
       const params = formParams(req);

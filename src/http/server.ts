@@ -101,7 +101,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     frameworkErrors: (err, req, reply) => {
       const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
       const e = new OAuthError('invalid_request', status === 414 ? 'a path segment is too long' : 'the URL is malformed', { status });
-      return sendError(req, reply.header('x-trace-id', req.id), e, cafe24Errors);
+      void sendError(req, reply.header('x-trace-id', req.id), e, cafe24Errors);
     },
   });
   // Audit writes are off the request path; a failed one is logged, and the queue drains at close.

@@ -81,7 +81,7 @@ describe.each(DIALECTS)('catalogue store on $name', (dialect) => {
 
 describe.each(DIALECTS)('migrations 011 and 012 on $name', (dialect) => {
   test('a database made before them (013 already applied) gets them at the next start', async () => {
-    const { Kysely, Migrator } = await import('kysely');
+    const { Migrator } = await import('kysely');
     const { migrationProvider } = await import('../../src/store/migrations/index.js');
     // SQLite: a file, so the second open sees the first's database (":memory:" would be a new one).
     const { mkdtempSync, rmSync } = await import('node:fs');
@@ -95,7 +95,7 @@ describe.each(DIALECTS)('migrations 011 and 012 on $name', (dialect) => {
       const all = await migrationProvider.getMigrations();
       const before = Object.fromEntries(Object.entries(all).filter(([name]) => !/^01[12]-/.test(name)));
       const schema = first.schema;
-      const r = await new Migrator({ db: first.db as unknown as InstanceType<typeof Kysely<unknown>>, provider: { getMigrations: async () => before }, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
+      const r = await new Migrator({ db: first.db as unknown as import('kysely').Kysely<unknown>, provider: { getMigrations: async () => before }, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
       expect(r.error).toBeUndefined();
     } finally {
       await first.close();

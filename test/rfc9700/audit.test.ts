@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { authorize, authorizeUrl, Browser, readForm } from '../support/browser.js';
-import { PASSWORD, REDIRECT_URI, seedApp, seedMall } from '../support/fixtures.js';
+import { PASSWORD, seedApp, seedMall } from '../support/fixtures.js';
 import { isActive, obtainTokens, postForm, type TestClient } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
 

@@ -1,5 +1,5 @@
 import { ApiError } from '../../errors.js';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, onRequestHookHandler, onSendHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, onRequestAsyncHookHandler, onSendHookHandler } from 'fastify';
 import type { ApiGuard } from '../../api/guard.js';
 import { createPodOrders, listPodOrders, podOrdersOf, podOrderView, PodFieldError, type PodOrdersBody } from './orders.js';
 import * as P from './schemas.js';
@@ -68,7 +68,7 @@ export function podRoutes(ctx: AppContext, options: PodOptions): FastifyPluginAs
    * the body is read or validated: at the root the credential names the mall; under
    * /malls/{mall_id} it must be of that mall (else it is as good as unknown).
    */
-  const guarded = (scope: string): onRequestHookHandler => async (req, reply) => {
+  const guarded = (scope: string): onRequestAsyncHookHandler => async (req, reply) => {
     await guardRequest(options.guard, req, reply, { scope, versioned: false });
   };
   /** The mall of the call: the path's, else the caller's (the guard has run). */
@@ -81,7 +81,7 @@ export function podRoutes(ctx: AppContext, options: PodOptions): FastifyPluginAs
   return async (app) => {
     const config = { errors: podErrors };
     // Issue 15, item 8: per address before the body is parsed or the credentials checked.
-    const byAddress: onRequestHookHandler = async (req) => options.limiter?.address(req.ip);
+    const byAddress: onRequestAsyncHookHandler = async (req) => options.limiter?.address(req.ip);
     const tokenOpts = { config, bodyLimit: 16 * 1024, onSend: noStore, onRequest: byAddress };
 
     // RFC 7517 §5 / RFC 9068 §4: the public keys of the JWT access tokens, retired ones until their tokens expire.

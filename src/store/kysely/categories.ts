@@ -2,7 +2,7 @@ import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysel
 import type { Database } from '../schema.js';
 import type { Category, CategoryFilter, CategoryInput, CategoryLink, CategoryPatch, CategoryStore, Page, YesNo } from '../shop-types.js';
 import { atomic } from './rows.js';
-import { contains, reserve, type ShopDb } from './shop.js';
+import { contains, reserve, type ShopDb } from './shop-db.js';
 
 /** Tables of migration 011 (categories and the products in them). */
 interface CategoriesTable {

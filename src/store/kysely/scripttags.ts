@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Scripttag, ScripttagFilter, ScripttagInput, ScripttagPatch, ScripttagStore } from '../shop-types.js';
 import { atomic, list } from './rows.js';
-import { reserve, type ShopDb } from './shop.js';
+import { reserve, type ShopDb } from './shop-db.js';
 
 /** Migration 011: scripttags; the lists are JSON text on both dialects. */
 interface ScripttagsTable {
