@@ -76,6 +76,8 @@ async function main(dir: string, poolSize: number) {
   const mall = await createMall(deps, { mallId: MALL, name: 'Bench Mall' });
   const created = await createApp(deps, { name: 'Bench App', appUrl: 'https://app.example/', redirectUris: ['https://app.example/oauth/callback'], scopes: SCOPES, rateLimit: 'off' });
   const clientId = created.app.clientId;
+  // The bucket and the usage layer off: the bench measures the work of a call, not a 429.
+  await store.shop.usageLimits.set(clientId, 'off');
   const now = systemClock.now();
   const grant = await store.grants.upsert({ grantId: randomToken(16), mallId: MALL, clientId, userId: 'boss', scopes: SCOPES, updatedAt: now });
   const pod = await createCredentials(deps, { mallId: MALL, scopes: SCOPES, rateLimit: 'off' });
@@ -90,6 +92,7 @@ async function main(dir: string, poolSize: number) {
       for (let i = 0; i < 1000 && refreshPool.length < poolSize; i++) refreshPool.push((await issueTokenPair(ctx, subject(), { store: trx })).refreshToken);
     });
   }
+  await store.shop.usageLimits.set(pod.app.clientId, 'off');
   await ctx.audit.flush();
   const { sql } = await import('kysely');
   const level = (await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db)).rows[0]?.synchronous ?? -1;
