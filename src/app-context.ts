@@ -41,6 +41,8 @@ class MeteredAuditLog extends AuditLog {
     super.record(input);
   }
 
+  // Counted when written, not when committed: a transaction that is retried (docs/store.md,
+  // "Retries") or rolled back after the write counts its event anyway, a rare overcount.
   override async write(store: Store, input: AuditInput): Promise<void> {
     await super.write(store, input);
     this.count(input);
