@@ -11,8 +11,47 @@ import { formParams } from './params.js';
 import { assertCsrf, csrfToken, sessionId, sessionOperator, startSession } from './session.js';
 import type { LoginThrottle } from '../throttle/login-throttle.js';
 import { signIn } from '../operator-console/operator-login.js';
+import { formBody, htmlPage, redirect, text, type OperationDoc } from './openapi-doc.js';
 
 type IssuerOf = (req: FastifyRequest) => string;
+
+const AUTHORIZE_QUERY = {
+  type: 'object',
+  required: ['response_type', 'client_id', 'redirect_uri', 'scope'],
+  properties: {
+    response_type: { type: 'string', enum: ['code'] },
+    client_id: text("The app's client id."),
+    redirect_uri: text("Exactly one of the app's registered redirect URIs."),
+    scope: text('Scopes, comma- or space-separated.'),
+    state: text('Echoed back unchanged.'),
+    code_challenge: text('PKCE (RFC 7636), S256.'),
+    code_challenge_method: { type: 'string', enum: ['S256'] },
+  },
+};
+// The request is parsed by oauth/authorize/request.ts (its errors are redirects or pages): described, not validated here.
+const GET_DOC: OperationDoc = {
+  summary: 'Authorization request (RFC 6749 §4.1.1; wire.md, Cafe24 dialect)',
+  tags: ['oauth'],
+  querystring: AUTHORIZE_QUERY,
+  response: {
+    200: htmlPage('The login or consent page (HTML).'),
+    302: redirect('Redirect to redirect_uri with code and state, or with error (RFC 6749 §4.1.2).'),
+    400: htmlPage('Error page: unknown client or redirect URI mismatch (never redirected, RFC 6749 §4.1.2.1).'),
+  },
+};
+const POST_DOC: OperationDoc = {
+  summary: 'Login and consent form posts of the authorization page',
+  tags: ['oauth'],
+  querystring: AUTHORIZE_QUERY,
+  ...formBody({ csrf_token: text('CSRF token of the page.'), user_id: text('Operator id (login).'), password: text('Password (login).'), decision: { type: 'string', enum: ['allow', 'deny'] } }, ['csrf_token']),
+  response: {
+    200: htmlPage('The login page again: the session expired.'),
+    303: redirect('Next step (the consent page), or the redirect to the app with code or error.'),
+    401: htmlPage('Wrong operator id or password (HTML).'),
+    403: htmlPage('CSRF check failed (HTML).'),
+    429: htmlPage('Throttled (HTML, Retry-After).'),
+  },
+};
 
 /**
  * `GET|POST /api/v2/oauth/authorize` (wire.md, Authorization request): the browser side.
@@ -62,7 +101,7 @@ export function authorizeRoutes(ctx: AppContext, issuerOf: IssuerOf, options: { 
       });
     }
 
-    app.get('/api/v2/oauth/authorize', { config }, async (req, reply) => {
+    app.get('/api/v2/oauth/authorize', { config: { ...config, openapi: GET_DOC } }, async (req, reply) => {
       const request = await validate(req, reply, 302);
       if (!request) return reply;
       const sid = sessionId(req, reply);
@@ -73,7 +112,7 @@ export function authorizeRoutes(ctx: AppContext, issuerOf: IssuerOf, options: { 
       return showConsent(req, reply, request, operator, sid);
     });
 
-    app.post('/api/v2/oauth/authorize', { config, bodyLimit: 16 * 1024 }, async (req, reply) => {
+    app.post('/api/v2/oauth/authorize', { config: { ...config, openapi: POST_DOC }, bodyLimit: 16 * 1024 }, async (req, reply) => {
       const request = await validate(req, reply, 303);
       if (!request) return reply;
       const form = formParams(req);

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { loginFailure, operatorLabel, scopeItems } from '../console/authorize-pages.js';
 import { appsData, consoleNav, consoleUrls, when } from '../console/console-pages.js';
 import { scopeGroups } from '../console/scope-groups.js';
-import { launchApp, launchLang } from '../operator-console/app-launch.js';
+import { LAUNCH_LANGS, launchApp, launchLang } from '../operator-console/app-launch.js';
 import type { AppContext } from '../app-context.js';
 import { createCredentials, revokeCredentials } from '../registry/credentials.js';
 import { OAuthError } from '../oauth/errors.js';
@@ -18,9 +18,45 @@ import type { Operator } from '../store/types.js';
 import { langOf, page, tr } from './pages.js';
 import { formList, pageParams as formParams } from './params.js';
 import { assertCsrf, csrfToken, endSession, sessionId, sessionOperator, startSession } from './session.js';
+import { formBody, htmlPage, redirect, text, type OperationDoc } from './openapi-doc.js';
 
 type AppParams = { Params: { client_id: string } };
 type UserParams = { Params: { user_id: string } };
+
+// For /openapi.json (http/openapi.ts); the other pages are documented as pages.
+const CSRF = { csrf_token: text('CSRF token of the page.') };
+const loginDoc = (summary: string): OperationDoc => ({
+  summary,
+  tags: ['console'],
+  ...formBody({ ...CSRF, user_id: text('Operator id.'), password: text('Password.') }, ['csrf_token', 'user_id']),
+  response: { 303: redirect('Signed in: back to the page.'), 401: htmlPage('Wrong operator id or password (HTML).'), 403: htmlPage('CSRF check failed (HTML).'), 429: htmlPage('Throttled (HTML, Retry-After).') },
+});
+const launchDoc = (summary: string): OperationDoc => ({
+  summary,
+  tags: ['console'],
+  querystring: { type: 'object', properties: { lang: { type: 'string', enum: [...LAUNCH_LANGS], description: 'The launch language; ko_KR when absent or not one of these.' } } },
+  response: {
+    200: htmlPage('Not signed in: the login page (HTML); it comes back here.'),
+    302: redirect('To the App URL with is_multi_shop, lang, mall_id, nation, shop_no, timestamp, user_id, user_name, user_type in that order and hmac last.'),
+    404: htmlPage('The app holds no live grant in the mall (HTML).'),
+    409: htmlPage('No sealed client secret was kept for the app: re-register it (HTML).'),
+  },
+});
+const DOCS = {
+  home: { summary: 'Operator console: the apps installed in the mall (README, Operator console)', tags: ['console'], response: { 200: htmlPage('The login page, or the installed apps with Open and Remove (HTML).') } },
+  login: loginDoc('Login form of the operator console'),
+  launch: launchDoc('App URL launch (wire.md): 302 to the App URL with the signed launch parameters'),
+  launchLogin: loginDoc('Login form shown by the launch when not signed in; comes back to the launch'),
+  install: launchDoc('Install a platform app: the App URL launch of an app not yet installed (the app then runs its authorization)'),
+  installLogin: loginDoc('Login form shown by the install launch when not signed in; comes back to it'),
+  remove: {
+    summary: 'Removes the app from the mall: revokes its grants and every token under them (representative operator only)',
+    tags: ['console'],
+    ...formBody(CSRF, ['csrf_token']),
+    response: { 200: htmlPage('The confirmation to give first (HTML).'), 303: redirect('Removed: back to the console.'), 403: htmlPage('CSRF check failed, or a sub-operator (HTML).'), 404: htmlPage('The app is not installed in this mall (HTML).') },
+  },
+  logout: { summary: 'Signs the operator out', tags: ['console'], ...formBody(CSRF, ['csrf_token']), response: { 303: redirect('Signed out: back to the console (the login page).'), 403: htmlPage('CSRF check failed (HTML).') } },
+} satisfies Record<string, OperationDoc>;
 
 /**
  * The operator console of a mall (`/console`, per mall like the authorization pages): sign in
@@ -34,6 +70,8 @@ export function consoleRoutes(ctx: AppContext, options: { throttle?: LoginThrott
   return async (app) => {
     const config = { errors: pageErrors };
     const post = { config, bodyLimit: 16 * 1024 };
+    const get = (openapi: OperationDoc) => ({ config: { ...config, openapi } });
+    const posted = (openapi: OperationDoc) => ({ ...post, config: { ...config, openapi } });
     const urls = (req: FastifyRequest) => consoleUrls(req.mallBase);
     const meta = (req: FastifyRequest) => ({ ip: req.ip, traceId: req.id });
 
@@ -105,7 +143,7 @@ export function consoleRoutes(ctx: AppContext, options: { throttle?: LoginThrott
       if (operator.userType !== 'P') throw new OAuthError('access_denied', 'only the representative operator can do this', { status: 403 });
     };
 
-    app.get('/console', { config }, async (req, reply) => {
+    app.get('/console', get(DOCS.home), async (req, reply) => {
       const operator = await pageOperator(req, reply);
       if (!operator) return reply;
       const apps = await installedApps(ctx, req.mall);
@@ -113,7 +151,7 @@ export function consoleRoutes(ctx: AppContext, options: { throttle?: LoginThrott
       const data = appsData({ lang: langOf(req), t: tr(req), mallName: req.mall.name, timezone: req.mall.timezone, operator, apps, usage, urls: urls(req), csrfToken: csrfToken(ctx, sessionId(req, reply)) });
       return consolePage(req, reply, operator, 'console-apps', urls(req).home, data);
     });
-    app.post('/console', post, login);
+    app.post('/console', posted(DOCS.login), login);
 
     // wire.md, App URL launch: 302 to the App URL with the signed parameters; `lang` may be chosen.
     const launch = (mode: 'open' | 'install') => async (req: FastifyRequest<AppParams>, reply: FastifyReply) => {
@@ -123,12 +161,12 @@ export function consoleRoutes(ctx: AppContext, options: { throttle?: LoginThrott
       const location = await launchApp(ctx, req.mall, operator, req.params.client_id, lang, meta(req), mode);
       return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(location, 302);
     };
-    app.get<AppParams>('/console/apps/:client_id/launch', { config }, launch('open'));
-    app.post('/console/apps/:client_id/launch', post, login);
-    app.get<AppParams>('/console/apps/:client_id/install', { config }, launch('install'));
-    app.post('/console/apps/:client_id/install', post, login);
+    app.get<AppParams>('/console/apps/:client_id/launch', get(DOCS.launch), launch('open'));
+    app.post('/console/apps/:client_id/launch', posted(DOCS.launchLogin), login);
+    app.get<AppParams>('/console/apps/:client_id/install', get(DOCS.install), launch('install'));
+    app.post('/console/apps/:client_id/install', posted(DOCS.installLogin), login);
 
-    app.post<AppParams>('/console/apps/:client_id/remove', post, async (req, reply) => {
+    app.post<AppParams>('/console/apps/:client_id/remove', posted(DOCS.remove), async (req, reply) => {
       const operator = await formOperator(req, reply);
       if (!operator) return reply;
       if (operator.userType !== 'P') throw new OAuthError('access_denied', 'only the representative operator can remove apps', { status: 403 });
@@ -260,7 +298,7 @@ export function consoleRoutes(ctx: AppContext, options: { throttle?: LoginThrott
       return consolePage(req, reply, operator, 'console-audit', urls(req).audit, { events, types, filter: filter ?? '', action: urls(req).audit });
     });
 
-    app.post('/console/logout', post, async (req, reply) => {
+    app.post('/console/logout', posted(DOCS.logout), async (req, reply) => {
       assertCsrf(ctx, req, formParams(req).csrf_token);
       await endSession(ctx, req, reply);
       return reply.redirect(urls(req).home, 303);

@@ -4,6 +4,8 @@ import { authorizationServerMetadata } from '../oauth/metadata.js';
 import type { Mall } from '../store/types.js';
 import { sendError } from './errors.js';
 import { cafe24Errors } from '../dialects/cafe24/errors.js';
+import { jsonAnswer, type OperationDoc } from './openapi-doc.js';
+import { apiErrorSchema } from '../dialects/cafe24/schemas.js';
 
 export const METADATA_PATH = '/.well-known/oauth-authorization-server';
 
@@ -14,6 +16,32 @@ interface MetadataOptions {
   /** The issuer is fixed (--public-url), not taken from the request's Host. */
   fixedIssuer: boolean;
 }
+
+const url = { type: 'string', format: 'uri' };
+const names = { type: 'array', items: { type: 'string' } };
+/** RFC 8414 §2, as oauth/metadata.ts writes it (documentation only: the body is not serialized by a schema). */
+const METADATA_DOC: OperationDoc = {
+  summary: 'Authorization server metadata of the mall (RFC 8414 §3)',
+  tags: ['oauth'],
+  response: {
+    200: jsonAnswer(
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri', 'response_types_supported'],
+        properties: {
+          issuer: url, authorization_endpoint: url, token_endpoint: url, revocation_endpoint: url, introspection_endpoint: url, jwks_uri: url,
+          scopes_supported: names, response_types_supported: names, response_modes_supported: names, grant_types_supported: names,
+          token_endpoint_auth_methods_supported: names, revocation_endpoint_auth_methods_supported: names, introspection_endpoint_auth_methods_supported: names,
+          code_challenge_methods_supported: names, authorization_response_iss_parameter_supported: { type: 'boolean' },
+        },
+      },
+      'The metadata; every endpoint is under the mall\'s issuer {base}/malls/{mall_id}.',
+    ),
+    404: jsonAnswer(apiErrorSchema, 'No such mall, in the Cafe24 error shape.'),
+  },
+};
+const config = { errors: cafe24Errors, openapi: METADATA_DOC };
 
 function sendMetadata(reply: FastifyReply, base: string, issuer: string, fixedIssuer: boolean): FastifyReply {
   // With --public-url the document is the same for everyone: cacheable, readable cross-origin
@@ -32,7 +60,7 @@ function sendMetadata(reply: FastifyReply, base: string, issuer: string, fixedIs
  */
 export function rootMetadataRoutes(options: MetadataOptions): FastifyPluginAsync {
   return async (app) => {
-    app.get(`${METADATA_PATH}/malls/:mall_id`, { config: { errors: cafe24Errors } }, async (req, reply) => {
+    app.get(`${METADATA_PATH}/malls/:mall_id`, { config }, async (req, reply) => {
       const mall = await options.findMall((req.params as { mall_id: string }).mall_id);
       if (!mall) return sendError(req, reply, new ApiError('not_found', 'no such mall'), cafe24Errors);
       req.mall = mall;
@@ -47,6 +75,6 @@ export function rootMetadataRoutes(options: MetadataOptions): FastifyPluginAsync
  */
 export function mallMetadataRoutes(options: Omit<MetadataOptions, 'findMall'>): FastifyPluginAsync {
   return async (app) => {
-    app.get(METADATA_PATH, { config: { errors: cafe24Errors } }, async (req, reply) => sendMetadata(reply, options.baseOf(req), options.issuerOf(req), options.fixedIssuer));
+    app.get(METADATA_PATH, { config }, async (req, reply) => sendMetadata(reply, options.baseOf(req), options.issuerOf(req), options.fixedIssuer));
   };
 }

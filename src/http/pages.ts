@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isLang, LANG_COOKIE, pickLang, translator, type Lang, type Translate } from '../console/i18n.js';
 import { ASSETS, render, type PageFrame } from '../console/render.js';
 import type { ErrorWriter } from './errors.js';
+import { redirect, type OperationDoc } from './openapi-doc.js';
 
 /**
  * Security headers of every HTML page (RFC 9700 §4.16: no framing; no Referer leaking the
@@ -32,6 +33,14 @@ export function page(req: FastifyRequest, reply: FastifyReply, status: number, t
 /** A same-site path to go back to: absolute path only, never `//host` (no open redirect). */
 const safeBack = (back: unknown): string => (typeof back === 'string' && /^\/(?![/\\])/.test(back) ? back : '/developers');
 
+const LANG_DOC: OperationDoc = {
+  summary: 'Language switch of the pages: remembered in a cookie for a year',
+  tags: ['meta'],
+  params: { type: 'object', properties: { lang: { type: 'string', enum: ['en', 'ko'], description: 'Another value changes nothing.' } } },
+  querystring: { type: 'object', properties: { back: { type: 'string', description: 'A path on this server to go back to (default /developers).' } } },
+  response: { 303: redirect('Back to the page.') },
+};
+
 /**
  * `GET /assets/{name}.{hash}.{ext}`: the pages' stylesheet and script, cached for a year (the
  * hash changes with the content). `GET /ui/lang/{en|ko}?back=PATH`: the language switch; the
@@ -39,11 +48,12 @@ const safeBack = (back: unknown): string => (typeof back === 'string' && /^\/(?!
  */
 export const pageAssetRoutes: FastifyPluginAsync = async (app) => {
   for (const a of Object.values(ASSETS)) {
-    app.get(a.path, { config: { errors: pageErrors } }, async (_req, reply) =>
+    const openapi = { summary: `The pages' ${a.type.split(';')[0]} (cached for a year; the name changes with the content)`, tags: ['meta'], response: { 200: { description: 'The file.', content: { [a.type.split(';')[0]!]: { schema: { type: 'string' } } } } } };
+    app.get(a.path, { config: { errors: pageErrors, openapi } }, async (_req, reply) =>
       reply.headers({ 'content-type': a.type, 'cache-control': 'public, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' }).send(a.body),
     );
   }
-  app.get<{ Params: { lang: string }; Querystring: { back?: string } }>('/ui/lang/:lang', { config: { errors: pageErrors } }, async (req, reply) => {
+  app.get<{ Params: { lang: string }; Querystring: { back?: string } }>('/ui/lang/:lang', { config: { errors: pageErrors, openapi: LANG_DOC } }, async (req, reply) => {
     const back = safeBack(req.query.back);
     if (isLang(req.params.lang)) {
       reply.setCookie(LANG_COOKIE, req.params.lang, { path: '/', maxAge: 365 * 86400, sameSite: 'lax', secure: req.protocol === 'https' });

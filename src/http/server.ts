@@ -146,7 +146,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.addHook('onClose', () => webhooks.stop());
   // Login throttling per account and per address, in the same shared buckets (throttle/login-throttle.ts).
   const loginThrottle = new LoginThrottle(shared.bucket, clock, LOGIN_LIMITS, (err) => app.log.error({ err }, 'login throttle unavailable'));
-  openApi(app, { title: 'shopauth', version: '0.1.0' });
+  await openApi(app, { title: 'shopauth', version: '0.1.0' });
 
   // A callback hook, not an async one: no promise per request for a header.
   app.addHook('onRequest', (req, reply, done) => {

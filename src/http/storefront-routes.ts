@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { STOREFRONT_PAGES, storefrontTags } from '../api/scripttags.js';
 import { storefrontHtml } from '../console/storefront-page.js';
 import type { Store } from '../store/types.js';
+import { htmlPage } from './openapi-doc.js';
 
 /**
  * `GET /storefront[/page]` of a mall: a preview of its storefront carrying the scripttags of every
@@ -29,6 +30,13 @@ export function storefrontRoutes(store: Store): FastifyPluginAsync {
         .send(storefrontHtml({ mallName: req.mall.name, path, location: STOREFRONT_PAGES[path] ?? null, tags }));
     };
     // One route per page the storefront has; any other path is the API's plain 404.
-    for (const page of Object.keys(STOREFRONT_PAGES)) app.get(`/storefront${page === '/' ? '' : page}`, { config: { errors: pageErrors } }, handler);
+    for (const [page, location] of Object.entries(STOREFRONT_PAGES)) {
+      const openapi = {
+        summary: `Storefront preview of ${page}, carrying the apps' scripttags shown at ${location}`,
+        tags: ['scripttags'],
+        response: { 200: htmlPage(`The page (HTML, sandboxed CSP) with a <script> per scripttag at ${location} or all, unless ${page} is excluded.`) },
+      };
+      app.get(`/storefront${page === '/' ? '' : page}`, { config: { errors: pageErrors, openapi } }, handler);
+    }
   };
 }

@@ -63,6 +63,10 @@ export async function registerTenantRoutes(
     { prefix: '/malls/:mall_id' },
   );
   await app.register(async (scope) => {
+    // The same routes as the path form's, without the prefix: /openapi.json lists them once (http/openapi.ts).
+    scope.addHook('onRoute', (r) => {
+      r.schema = { ...r.schema, hide: true };
+    });
     scope.addHook(
       'onRequest',
       resolve((req) => {

@@ -8,6 +8,41 @@ import { sendError } from '../http/errors.js';
 import { cafe24Errors } from '../dialects/cafe24/errors.js';
 import type { Metrics } from './metrics.js';
 import { clusterMetricsText, inCluster } from './cluster.js';
+import { jsonAnswer, type OperationDoc } from '../http/openapi-doc.js';
+import { apiErrorSchema } from '../dialects/cafe24/schemas.js';
+
+// For /openapi.json only (http/openapi.ts): these bodies are written here, not serialized by a schema.
+const NO_STORE_HEADER = { 'Cache-Control': { type: 'string', enum: ['no-store'] } };
+const HEALTHZ: OperationDoc = {
+  summary: 'Liveness: the process answers (docs/operations.md)',
+  tags: ['meta'],
+  response: { 200: jsonAnswer({ type: 'object', additionalProperties: false, required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } }, 'Alive.', NO_STORE_HEADER) },
+};
+const readiness = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['status', 'checks', 'store', 'shared_state'],
+  properties: {
+    status: { type: 'string', enum: ['ready', 'unavailable'] },
+    checks: { type: 'object', additionalProperties: false, properties: { store: { type: 'string' }, shared_state: { type: 'string' } }, description: '"ok", or why not.' },
+    store: { type: 'string', enum: ['sqlite', 'postgres'] },
+    shared_state: { type: 'string', enum: ['memory', 'redis'] },
+  },
+};
+const READYZ: OperationDoc = {
+  summary: 'Readiness: the store and the shared state answer within the time limit (docs/operations.md)',
+  tags: ['meta'],
+  response: { 200: jsonAnswer(readiness, 'Ready.', NO_STORE_HEADER), 503: jsonAnswer(readiness, 'Not ready: the checks say why.', NO_STORE_HEADER) },
+};
+const METRICS: OperationDoc = {
+  summary: 'Prometheus metrics: loopback callers, or Bearer with the metrics token (--metrics-token)',
+  tags: ['meta'],
+  response: {
+    200: { description: 'The Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } },
+    401: jsonAnswer(apiErrorSchema, 'A metrics token is set and not given (WWW-Authenticate: Bearer).'),
+    403: jsonAnswer(apiErrorSchema, 'Not a loopback caller, and no metrics token is set.'),
+  },
+};
 
 /** How long a readiness check may take before it counts as failed. */
 const CHECK_MS = 2000;
@@ -61,9 +96,10 @@ export function opsRoutes(options: OpsRouteOptions) {
 
   return async (app: FastifyInstance) => {
     const config = { errors: cafe24Errors };
-    app.get('/healthz', { config }, async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+    const doc = (openapi: OperationDoc) => ({ config: { ...config, openapi } });
+    app.get('/healthz', doc(HEALTHZ), async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
 
-    app.get('/readyz', { config }, async (_req, reply: FastifyReply) => {
+    app.get('/readyz', doc(READYZ), async (_req, reply: FastifyReply) => {
       const checks: Record<string, string> = {};
       const [storeCheck, sharedCheck] = await Promise.allSettled([
         withTimeout(store.settings.get('shopauth:readyz'), 'the store'),
@@ -80,7 +116,7 @@ export function opsRoutes(options: OpsRouteOptions) {
         .send({ status: ready ? 'ready' : 'unavailable', checks: { store: checks.store, shared_state: checks.shared_state }, store: store.dialect, shared_state: shared.backend });
     });
 
-    app.get('/metrics', { config }, async (req, reply) => {
+    app.get('/metrics', doc(METRICS), async (req, reply) => {
       const verdict = allowed(req);
       if (verdict === 'unauthorized') {
         reply.header('www-authenticate', 'Bearer realm="shopauth-metrics"');

@@ -15,6 +15,7 @@ import { invalidField, podErrors, refreshTokenExpired, tokenDoesNotExist } from 
 import { podValidatorCompiler } from './validation.js';
 import type { MallCache } from '../../http/tenancy.js';
 import type { TokenLimiter } from '../../throttle/token-limits.js';
+import { jsonAnswer, NO_STORE, type OperationDoc } from '../../http/openapi-doc.js';
 
 interface PodOptions {
   /** The server's base URL for this request (public URL or the request's own). */
@@ -42,12 +43,49 @@ const noStore: onSendHookHandler = (_req, reply, payload, done) => {
 /** Error bodies of the orders API (docs/podshop.md, Errors on /ac/...), for the document and the serializer. */
 const API_ERRORS = { 400: P.podProblemSchema, 401: P.podUnauthorizedSchema, 403: P.podProblemSchema, 404: P.podProblemSchema, 429: P.podProblemSchema };
 
+// The token endpoints parse by hand and write their bodies themselves: described for /openapi.json only (http/openapi.ts).
+const TOKEN_ANSWERS = {
+  200: jsonAnswer(P.podTokenSchema, 'POD Shop token response (document 2.1).', NO_STORE),
+  400: jsonAnswer(P.podProblemSchema, 'invalidParameter (refreshToken) or badRequest (malformed JSON), in the POD Shop shape.', NO_STORE),
+  401: jsonAnswer(P.podStatusErrorSchema, 'Bad credentials: {"status":401,"error":"Unauthorized"} with WWW-Authenticate: Basic; a refresh token unknown, rotated or revoked: "this token does not exist"; past 14 days: "This token has expired".', NO_STORE),
+  404: jsonAnswer(P.podProblemSchema, 'No such mall (the /malls/{mall_id} form).', NO_STORE),
+  429: jsonAnswer(P.podProblemSchema, 'Too many token requests (Retry-After).', NO_STORE),
+};
+const TOKEN_DOC: OperationDoc = {
+  summary: 'POD Shop access token (document 2.1): Basic API credentials in, a JWT access token and a refresh token out',
+  description: 'Each call starts a new token family. The credentials name the mall.',
+  tags: ['pod'],
+  security: [{ basic: [] }],
+  response: TOKEN_ANSWERS,
+};
+const refreshDoc = (summary: string, description: string, withId: boolean): OperationDoc => ({
+  summary,
+  description,
+  tags: ['pod'],
+  security: [{ basic: [] }],
+  ...(withId ? { params: { type: 'object', properties: { id: { type: 'string', description: 'The client ID of the Basic credentials.' } } } } : {}),
+  querystring: { type: 'object', properties: { refreshToken: { type: 'string', description: 'The refresh token, when not in the body.' } } },
+  consumes: ['application/json', 'application/x-www-form-urlencoded'],
+  body: { type: 'object', description: 'Optional when refreshToken is in the query string.', properties: { refreshToken: { type: 'string', description: 'The refresh token; in the query string or the body (given in both, they must agree). Rotated on use.' } } },
+  response: TOKEN_ANSWERS,
+});
+const JWKS_DOC: OperationDoc = {
+  summary: 'JWK Set of the JWT access tokens (RFC 7517 §5, RFC 9068 §4): current and retired public keys',
+  tags: ['meta'],
+  response: {
+    200: jsonAnswer(
+      { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object', required: ['kty', 'kid'], properties: { kty: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' }, use: { type: 'string' } } } } } },
+      'The public keys (cacheable for 5 minutes).',
+    ),
+  },
+};
+
 /**
  * The POD Shop dialect (wire.md, POD Shop dialect; ../shared/reference/004; docs/podshop.md): the
  * token and refresh endpoints, the orders API, and the JWK Set of the JWT access tokens at
  * `/.well-known/jwks.json`. Errors on `/ac/...` are written in POD Shop's shapes (errors.ts).
  * The orders API's requests are validated by the schemas of schemas.ts, which also
- * describe it in /openapi.json; the token endpoints parse by hand and are described there.
+ * describe it in /openapi.json; the token endpoints parse by hand and are described by TOKEN_DOC.
  */
 export function podRoutes(ctx: AppContext, options: PodOptions): FastifyPluginAsync {
   const keys = signingKeysOf(ctx);
@@ -82,10 +120,10 @@ export function podRoutes(ctx: AppContext, options: PodOptions): FastifyPluginAs
     const config = { errors: podErrors };
     // Issue 15, item 8: per address before the body is parsed or the credentials checked.
     const byAddress: onRequestAsyncHookHandler = async (req) => options.limiter?.address(req.ip);
-    const tokenOpts = { config, bodyLimit: 16 * 1024, onSend: noStore, onRequest: byAddress };
+    const tokenOpts = (openapi: OperationDoc) => ({ config: { ...config, openapi }, bodyLimit: 16 * 1024, onSend: noStore, onRequest: byAddress });
 
     // RFC 7517 §5 / RFC 9068 §4: the public keys of the JWT access tokens, retired ones until their tokens expire.
-    app.get('/.well-known/jwks.json', { config: { errors: cafe24Errors } }, async (_req, reply) =>
+    app.get('/.well-known/jwks.json', { config: { errors: cafe24Errors, openapi: JWKS_DOC } }, async (_req, reply) =>
       reply
         .header('content-type', 'application/json; charset=utf-8')
         .header('cache-control', 'public, max-age=300')
@@ -107,7 +145,7 @@ export function podRoutes(ctx: AppContext, options: PodOptions): FastifyPluginAs
       }
 
       // POD Shop document 2.1: Basic in, JWT access token and refresh token out.
-      ac.post('/oauth/ext/token', tokenOpts, async (req, reply) => {
+      ac.post('/oauth/ext/token', tokenOpts(TOKEN_DOC), async (req, reply) => {
         const client = await credentialsOf(req);
         return reply.send(podTokenBody(await issuePodTokens(ctx, client, issuerOf(req, client.mallId), { ip: req.ip, traceId: req.id })));
       });
@@ -126,8 +164,8 @@ export function podRoutes(ctx: AppContext, options: PodOptions): FastifyPluginAs
         if ('failure' in outcome) throw outcome.failure === 'expired' ? refreshTokenExpired() : tokenDoesNotExist();
         return reply.send(podTokenBody(outcome));
       };
-      ac.post('/oauth/ext/token/refresh', tokenOpts, refresh);
-      ac.post('/oauth/external/:id/refresh', tokenOpts, refresh);
+      ac.post('/oauth/ext/token/refresh', tokenOpts(refreshDoc('POD Shop refresh (document 2.2, its documented path)', 'Rotates the refresh token: the old one stops working; presenting a rotated one revokes the whole family.', false)), refresh);
+      ac.post('/oauth/external/:id/refresh', tokenOpts(refreshDoc('POD Shop refresh (document 2.2, its example\'s path)', '`{id}` must be the authenticated client ID. Otherwise as /ac/oauth/ext/token/refresh.', true)), refresh);
 
       // wire.md, POD Shop Orders: the mall's shop orders, in POD Shop's field names.
       const security = (scope: string) => [{ basic: [scope] }, { bearer: [scope] }];
@@ -148,7 +186,7 @@ export function podRoutes(ctx: AppContext, options: PodOptions): FastifyPluginAs
       });
 
       ac.get('/api/external/orders', {
-        config,
+        config: { ...config, openapi: { response: { 200: { headers: { 'x-total-count': { type: 'integer', description: 'How many orders the mall has.' } } } } } },
         onRequest: guarded('mall.read_order'),
         schema: <FastifySchema>{
           summary: 'List the mall\'s orders, oldest first',
@@ -156,7 +194,6 @@ export function podRoutes(ctx: AppContext, options: PodOptions): FastifyPluginAs
           security: security('mall.read_order'),
           querystring: P.podOrdersQuery,
           response: { 200: P.podOrdersPage, ...API_ERRORS },
-          responseHeaders: { 200: { 'x-total-count': { description: 'How many orders the mall has.', schema: { type: 'integer' } } } },
         },
       }, async (req, reply) => {
         const mall = await mallOf(req);
