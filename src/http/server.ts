@@ -1,7 +1,7 @@
 import { ApiError } from '../errors.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type RouteOptions } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createAppContext, type AppContext } from '../app-context.js';
@@ -50,6 +50,8 @@ export interface ServerOptions {
   processMetrics?: boolean;
   /** Prefix of this server's keys in Redis (tests: one per server, so parallel suites do not meet). */
   sharedKeyPrefix?: string;
+  /** Sees every route as it is registered (Fastify's onRoute hook, added before any route): test/http/openapi.test.ts. */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export interface Server {
@@ -104,6 +106,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       void sendError(req, reply.header('x-trace-id', req.id), e, cafe24Errors);
     },
   });
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   // Audit writes are off the request path; a failed one is logged, and the queue drains at close.
   ctx.audit.onError((err, dropped) => {
     metrics.storeError('audit');

@@ -7,7 +7,7 @@ import { post, seedCredentials, type PodTokens } from './support.js';
 
 /**
  * The POD Shop routes in /openapi.json: at the root and under the mall, and what they accept and
- * answer. That the whole document (these paths included) is valid OpenAPI 3.1 is test/api/shop-openapi.test.ts.
+ * answer. That the whole document (these paths included) is valid OpenAPI 3.1 is test/http/openapi.test.ts.
  */
 type Json = Record<string, any>;
 let s: TestServer;

@@ -4,7 +4,7 @@ import { buildServer, type Server } from '../../src/http/server.js';
 import type { AppContext } from '../../src/app-context.js';
 import { openStore, type KyselyStore } from '../../src/store/kysely/store.js';
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { pgSchemaUrl } from './dialects.js';
 
@@ -42,7 +42,7 @@ const MACHINE_REDIS = TEST_REDIS ?? 'redis://127.0.0.1:6379';
  * deleted on close.
  */
 export async function startServer(
-  options: { db?: string; config?: Partial<Config>; clock?: ManualClock; log?: NodeJS.WritableStream; demo?: boolean; keyPrefix?: string } = {},
+  options: { db?: string; config?: Partial<Config>; clock?: ManualClock; log?: NodeJS.WritableStream; demo?: boolean; keyPrefix?: string; onRoute?: (route: RouteOptions) => void } = {},
 ): Promise<TestServer> {
   const clock = options.clock ?? new ManualClock(Date.parse('2026-03-01T03:00:00.000Z'));
   const schema = options.db === undefined && TEST_STORE === 'postgres' ? pgSchemaUrl() : undefined;
@@ -51,7 +51,7 @@ export async function startServer(
   const keyPrefix = options.keyPrefix ?? `shopauth:test:${randomBytes(6).toString('hex')}:`;
   const config: Config = { ...loadConfig({}, {}), db: options.db ?? schema?.url ?? ':memory:', port: 0, logLevel: 'silent', ...options.config, redisUrl };
   const store = await openStore(config.db);
-  const { app, ctx, purger, webhooks } = await buildServer({ config, store, clock, log: options.log ?? false, demo: options.demo === true, sharedKeyPrefix: keyPrefix, webhooks: { allowInternalNetworks: true } });
+  const { app, ctx, purger, webhooks } = await buildServer({ config, store, clock, log: options.log ?? false, demo: options.demo === true, sharedKeyPrefix: keyPrefix, webhooks: { allowInternalNetworks: true }, ...(options.onRoute ? { onRoute: options.onRoute } : {}) });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: address,
