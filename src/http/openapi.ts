@@ -10,9 +10,10 @@ import { htmlPage, jsonAnswer, redirect } from './openapi-doc.js';
  * from the routes as they are registered. A route's `schema` is what Fastify enforces (request
  * validation, response serialization) plus the annotations `summary`, `description`, `tags`,
  * `security`; what a route checks or writes by hand (the OAuth endpoints, POD Shop's token
- * endpoints, the pages) is described in its `config.openapi`, in the same shape, and read only here:
- * documentation that never changes the wire (a response schema on the route itself would make
- * fast-json-stringify drop and coerce fields).
+ * endpoints, metadata, the pages) is described in its `config.openapi` (openapi-doc.ts), in the same
+ * shape, and read only here: documentation that never changes the wire (a response schema on the
+ * route itself would make fast-json-stringify drop and coerce fields). test/http/openapi.test.ts
+ * holds real answers against both.
  */
 type Json = Record<string, unknown>;
 
