@@ -143,7 +143,9 @@ export async function openApi(app: FastifyInstance, info: { title: string; versi
     // listed once (http/tenancy.ts marks its routes `hide`).
     transform: ({ schema, url, route }) => (schema?.hide ? { schema, url } : { schema: operationOf(route, schema, ids), url }),
   });
+  // Made once, at the first request (after ready: every route is known), and kept as text (it is ~700 kB).
+  let text: string | undefined;
   app.get('/openapi.json', {
     config: { errors: cafe24Errors, openapi: { summary: 'This document (OpenAPI 3.1)', tags: ['meta'], response: { 200: jsonAnswer({ type: 'object', required: ['openapi', 'info', 'paths'] }, 'The document.') } } },
-  }, async () => app.swagger());
+  }, async (_req, reply) => reply.type('application/json; charset=utf-8').send((text ??= JSON.stringify(app.swagger()))));
 }
