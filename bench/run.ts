@@ -48,6 +48,8 @@ const targets: Target[] = [
   { name: 'fastify-form', script: 'fastify.ts', mode: 'form', bare: 'bare-form' },
   { name: 'floor-pod', script: 'floor-pod.ts', mode: 'pod', bare: 'bare-form', twin: 'shopauth-pod' },
   { name: 'shopauth-pod', script: 'shopauth.ts', mode: 'pod', bare: 'bare-form' },
+  { name: 'floor-pod-pg', script: 'floor-pod-pg.ts', mode: 'pod', bare: 'bare-form', twin: 'shopauth-pod-pg' },
+  { name: 'shopauth-pod-pg', script: 'shopauth.ts', mode: 'pod-pg', bare: 'bare-form' },
   { name: 'oidc-cc-memory', script: 'oidc.ts', mode: 'cc-memory', bare: 'bare-form' },
   { name: 'oidc-cc', script: 'oidc.ts', mode: 'cc', bare: 'bare-form' },
   { name: 'oauth2-cc', script: 'oauth2-server.ts', mode: 'cc', bare: 'bare-form' },
@@ -62,6 +64,7 @@ const targets: Target[] = [
   { name: 'floor-introspect', script: 'floor-introspect.ts', mode: 'introspect', bare: 'bare-form', twin: 'shopauth-introspect' },
   { name: 'shopauth-introspect', script: 'shopauth.ts', mode: 'introspect', bare: 'bare-form' },
   { name: 'oidc-introspect', script: 'oidc.ts', mode: 'introspect', bare: 'bare-form' },
+  { name: 'shopauth-soak', script: 'shopauth.ts', mode: 'soak', bare: 'bare-form' },
   { name: 'serve-1', serve: 1 },
   { name: 'serve-2', serve: 2 },
 ];
@@ -95,7 +98,7 @@ const GOALS: Goal[] = [
     (op): Goal => ({ goal: `p99 of ${op} <= 2x its floor's p99 (32 connections)`, of: `shopauth-${op}`, to: `floor-${op}`, measure: 'p99', max: 2.0 }),
   ),
   { goal: 'serve --workers 2 >= 1.6x one process (unpinned, bearer read)', of: 'serve-2', to: 'serve-1', measure: 'req/s', min: 1.6 },
-  { goal: 'PostgreSQL token issuance >= 0.8x a pg floor', of: '', to: '', measure: 'req/s', min: 0.8, missing: 'not measured: no PostgreSQL targets in the bench yet' },
+  { goal: 'PostgreSQL: POD token >= 0.8x its pg floor (same box)', of: 'shopauth-pod-pg', to: 'floor-pod-pg', measure: 'req/s', min: 0.8 },
 ];
 
 const { values: args } = parseArgs({
@@ -134,7 +137,7 @@ const machine = `${process.version}, ${cpus().length} cores (${cpus()[0]?.model 
 
 // ---- selection: --only names targets; what their goals compare with and their bare baselines come along.
 const profile = args.profile;
-const defaultNames = soakSeconds !== undefined ? ['shopauth-pod'] : profile ? ['shopauth-pod', 'shopauth-read'] : targets.map((t) => t.name);
+const defaultNames = soakSeconds !== undefined ? ['shopauth-soak'] : profile ? ['shopauth-pod', 'shopauth-read'] : targets.filter((t) => t.mode !== 'soak').map((t) => t.name);
 const wanted = new Set(args.only?.split(',') ?? defaultNames);
 for (const name of [...wanted]) if (!targets.some((t) => t.name === name)) throw new Error(`no target ${name}; targets: ${targets.map((t) => t.name).join(', ')}`);
 if (!profile && soakSeconds === undefined) {
@@ -147,7 +150,14 @@ const fullRun = args.only === undefined && !profile && soakSeconds === undefined
 // ---- the run's data: one template for every SQLite target
 rmSync(work, { recursive: true, force: true });
 const seedDir = join(work, 'seed');
-const seeded = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'seed.ts'), seedDir, String(Number(process.env.BENCH_POOL ?? 2000))], { cwd: root, stdio: 'inherit' });
+// The PostgreSQL targets' copy: a schema of this run only, dropped on exit (PG_BENCH_URL: the server, default the dev box's).
+const pgSchema = `bench_${process.pid}`;
+const pgServer = process.env.PG_BENCH_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const usesPg = selected.some((t) => t.mode === 'pod-pg' || t.script === 'floor-pod-pg.ts');
+const dropPgSchema = () => spawnSync(process.execPath, ['-e', `const pg=require('pg');const c=new pg.Client(${JSON.stringify(pgServer)});c.connect().then(()=>c.query('drop schema if exists ${pgSchema} cascade')).finally(()=>c.end())`], { cwd: root, stdio: 'inherit' });
+if (usesPg) process.on('exit', dropPgSchema);
+const pgEnv = usesPg ? { BENCH_PG_URL: `${pgServer}?schema=${pgSchema}` } : {};
+const seeded = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'seed.ts'), seedDir, String(Number(process.env.BENCH_POOL ?? 2000))], { cwd: root, stdio: 'inherit', env: { ...process.env, ...pgEnv } });
 if (seeded.status !== 0) throw new Error('seeding the template failed');
 const seed = JSON.parse(readFileSync(join(seedDir, 'seed.json'), 'utf8')) as Seed;
 const synchronous = process.env.BENCH_SYNCHRONOUS ?? seed.synchronous;
@@ -225,7 +235,7 @@ function treeUsage(pid: number): { cpuUs: number; at: number; rss: number } {
 }
 
 function startChild(target: Target): Server {
-  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_SEED_DIR: seedDir, BENCH_SYNCHRONOUS: synchronous };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...pgEnv, BENCH_SEED_DIR: seedDir, BENCH_SYNCHRONOUS: synchronous };
   if (profile) env.BENCH_PROFILE_FILE = join(profileDir, `${target.name}.cpuprofile`);
   const node = [process.execPath, '--import', 'tsx', join(here, 'targets', target.script!), target.mode ?? ''];
   const [command, ...argv] = pin ? ['taskset', '-c', String(SERVER_CPU), ...node] : node;
@@ -486,7 +496,7 @@ function report(lives: Live[], skipped: Map<string, string>) {
  * each (half the connections each), for `seconds`; its RSS and SQLite files sampled every 10 s.
  */
 async function soak(seconds: number) {
-  const target = targets.find((t) => t.name === 'shopauth-pod')!;
+  const target = targets.find((t) => t.name === 'shopauth-soak')!;
   console.log(`soak: ${seconds}s of POD token + bearer read at once on one shopauth server, sampled every 10 s`);
   const { lives, stopAll } = await startAll([target]);
   const pod = lives[0]!;
@@ -528,8 +538,22 @@ async function soak(seconds: number) {
     const non2xx = w.status['3xx'] + w.status['4xx'] + w.status['5xx'];
     console.log(`${names[i]}: ${fmt(w.requestsPerSec)} req/s, p50 ${fmt(w.p50, 2)} ms, p99 ${fmt(w.p99, 2)} ms, ${w.requests} requests, ${non2xx} non-2xx, ${w.errors} errors, ${w.timeouts} timeouts`);
   });
-  console.log(`rss: ${fmt(first.rssMb, 1)} -> ${fmt(last.rssMb, 1)} MB (max ${fmt(Math.max(...samples.map((s) => s.rssMb)), 1)}); second half ${fmt(perMin(mid.rssMb, last.rssMb, last.t - mid.t), 2)} MB/min`);
-  console.log(`sqlite db: ${fmt(first.dbMb, 2)} -> ${fmt(last.dbMb, 2)} MB; second half ${fmt(perMin(mid.dbMb, last.dbMb, last.t - mid.t), 2)} MB/min; wal max ${fmt(Math.max(...samples.map((s) => s.walMb)), 2)} MB`);
+  // Bounded: over the second half, a least-squares slope under 1% of the first-half peak per minute.
+  const late = samples.filter((s) => s.t >= mid.t);
+  const slope = (f: (s: (typeof samples)[number]) => number) => {
+    const mt = late.reduce((a, s) => a + s.t, 0) / late.length;
+    const mv = late.reduce((a, s) => a + f(s), 0) / late.length;
+    const den = late.reduce((a, s) => a + (s.t - mt) ** 2, 0);
+    return den > 0 ? (late.reduce((a, s) => a + (s.t - mt) * (f(s) - mv), 0) / den) * 60 : Number.NaN;
+  };
+  const verdict = (perMinute: number, f: (s: (typeof samples)[number]) => number) => {
+    const peak = Math.max(...samples.filter((s) => s.t <= mid.t).map(f));
+    return Number.isNaN(perMinute) ? 'n/a (too few samples)' : perMinute <= peak * 0.01 ? 'bounded (stopped growing)' : 'GROWING';
+  };
+  const rssSlope = slope((s) => s.rssMb);
+  const fileSlope = slope((s) => s.dbMb + s.walMb);
+  console.log(`rss: ${fmt(first.rssMb, 1)} -> ${fmt(last.rssMb, 1)} MB (max ${fmt(Math.max(...samples.map((s) => s.rssMb)), 1)}); second half ${fmt(rssSlope, 2)} MB/min (end to end ${fmt(perMin(mid.rssMb, last.rssMb, last.t - mid.t), 2)}): ${verdict(rssSlope, (s) => s.rssMb)}`);
+  console.log(`sqlite db + wal: ${fmt(first.dbMb + first.walMb, 2)} -> ${fmt(last.dbMb + last.walMb, 2)} MB (wal max ${fmt(Math.max(...samples.map((s) => s.walMb)), 2)} MB); second half ${fmt(fileSlope, 2)} MB/min: ${verdict(fileSlope, (s) => s.dbMb + s.walMb)}`);
   const record = { date: new Date().toISOString(), machine, generator, pinned: pin, synchronous, seconds, connections, samples, windows: windows.map((w, i) => ({ path: names[i], ...w })) };
   writeFileSync(join(work, 'soak.json'), `${JSON.stringify(record, null, 2)}\n`);
   console.log(`wrote ${join(work, 'soak.json')}`);

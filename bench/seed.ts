@@ -10,6 +10,7 @@
  * (keys/server-keys.ts: HKDF-SHA256 of the 32-byte key, a key id; oauth/secrets.ts: "kid." and
  * the HMAC-SHA256 of purpose + secret, base64url).
  */
+import Database from 'better-sqlite3';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,9 @@ export interface Seed {
   /** PRAGMA synchronous of shopauth's own SQLite connection (OFF, NORMAL, FULL, EXTRA): the floors and the peer's adapter use the same. */
   synchronous: string;
 }
+
+/** The PostgreSQL copy of the template (BENCH_PG_URL), when a PostgreSQL target runs. */
+export const pgUrl = (): string | undefined => process.env.BENCH_PG_URL;
 
 /** The seed of this run (BENCH_SEED_DIR, set by bench/run.ts). */
 export function readSeed(): Seed {
@@ -111,6 +115,29 @@ async function main(dir: string, poolSize: number) {
     synchronous: ['OFF', 'NORMAL', 'FULL', 'EXTRA'][level] ?? `unknown (${level})`,
   };
   writeFileSync(join(dir, 'seed.json'), JSON.stringify(seed));
+  if (process.env.BENCH_PG_URL) await copyToPostgres(join(dir, 'template.db'), process.env.BENCH_PG_URL);
+}
+
+/**
+ * The PostgreSQL copy (BENCH_PG_URL, a `?schema=` of its own made by bench/run.ts): shopauth's store
+ * migrates the schema, then every row of the SQLite template is copied as it is (same ids, keyed
+ * hashes, signing keys), so the PostgreSQL targets serve the same rows as the SQLite ones.
+ */
+async function copyToPostgres(file: string, url: string) {
+  const { sql } = await import('kysely');
+  const { openStore } = await import('../src/store/kysely/store.js');
+  const store = await openStore(url);
+  const lite = new Database(file, { readonly: true });
+  const tables = lite.prepare<[], { name: string }>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'").all();
+  await store.db.transaction().execute(async (trx) => {
+    for (const { name } of tables) {
+      await sql`delete from ${sql.id(name)}`.execute(trx);
+      const rows = lite.prepare(`select * from "${name}"`).all() as Record<string, unknown>[];
+      for (let i = 0; i < rows.length; i += 500) await trx.insertInto(name as never).values(rows.slice(i, i + 500) as never).execute();
+    }
+  });
+  lite.close();
+  await store.close();
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -64,7 +64,12 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
 }
 
 /** Serves `handle` on a loopback port and announces the scenario (the request the generator repeats). */
-export function serveFloor(handle: (req: IncomingMessage, body: string, res: ServerResponse) => void, scenario: Omit<Scenario, 'port' | 'note' | 'files'>, note: string): void {
+export function serveFloor(
+  handle: (req: IncomingMessage, body: string, res: ServerResponse) => void,
+  scenario: Omit<Scenario, 'port' | 'note' | 'files'>,
+  note: string,
+  engine: { label: string; files: string[]; close: () => Promise<void> } = { label: `better-sqlite3, synchronous=${synchronous}`, files: [file, `${file}-wal`], close: async () => {} },
+): void {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -73,7 +78,7 @@ export function serveFloor(handle: (req: IncomingMessage, body: string, res: Ser
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    const close = () => new Promise<void>((resolve) => server.close(() => (db.close(), rmSync(dir, { recursive: true, force: true }), resolve())));
-    announce({ ...scenario, port, files: [file, `${file}-wal`], note: `floor (node:http + better-sqlite3, synchronous=${synchronous}): ${note}` }, close);
+    const close = () => new Promise<void>((resolve) => server.close(() => (db.close(), rmSync(dir, { recursive: true, force: true }), resolve()))).then(engine.close);
+    announce({ ...scenario, port, files: engine.files, note: `floor (node:http + ${engine.label}): ${note}` }, close);
   });
 }
