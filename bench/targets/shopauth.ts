@@ -2,7 +2,7 @@
  * shopauth itself, on its own copy of the run's SQLite template (bench/seed.ts: WAL, the embedded
  * default), built with buildServer as `shopauth serve` builds it, logs off, rate limits off (API and token
  * endpoints: the bench measures the server, not its limiter), public URL fixed so issuers do not follow the port.
- * - soak: pod with short token lifetimes and a 30 s purge (bench/run.ts --soak).
+ * - soak: pod with short token lifetimes and a 10 s purge (bench/run.ts --soak).
  * - pod-pg: the same on PostgreSQL, the run's schema seeded from the template (bench/seed.ts).
  * - pod: `POST /ac/oauth/ext/token`, Basic API credentials, no body (POD Shop): authenticate, sign
  *   an ES256 JWT access token, store it and a refresh token.
@@ -28,7 +28,7 @@ import { refreshChain } from './payloads.js';
 const mode = modeArg(['pod', 'pod-pg', 'soak', 'refresh', 'read', 'read-basic', 'introspect'] as const);
 
 /** The soak's short lifetimes and purge schedule, so expired rows are purged within the run. */
-const SOAK = { lifetimes: { accessMs: 60_000, refreshMs: 120_000 }, purge: { everyMs: 30_000, retainMs: 30_000, batch: 1000 } };
+const SOAK = { lifetimes: { accessMs: 20_000, refreshMs: 40_000 }, purge: { everyMs: 10_000, retainMs: 10_000, batch: 1000 } };
 
 async function main() {
   const seed = readSeed();
@@ -55,7 +55,7 @@ async function main() {
   const mall = `/malls/${seed.mallId}`;
   const products = `${mall}/api/v2/admin/products?limit=10`;
   const notes = {
-    soak: 'the soak server: POD tokens (access 60 s, refresh 120 s) and bearer reads (the seed token, 2 h), purge every 30 s, 30 s retention',
+    soak: 'the soak server: POD tokens (access 20 s, refresh 40 s) and bearer reads (the seed token, 2 h), purge every 10 s, 10 s retention',
     'pod-pg': 'POD Shop credentials token on PostgreSQL (the run\'s own schema, pg pool): as pod',
     pod: 'POD Shop credentials token: Basic, ES256 JWT (jose), access + refresh rows stored, audit event',
     refresh: 'Cafe24 refresh with rotation: client auth, token lookup, rotate, grant check, new pair stored, audit event',
