@@ -19,6 +19,8 @@ export function parseBasic(header: string): { id: string; secret: string } | und
   const decoded = Buffer.from(m[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 1) return undefined;
+  // Nothing form-encoded (no '%' or '+'): as is, without the decoder.
+  if (!/[%+]/.test(decoded)) return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
   try {
     const form = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
     return { id: form(decoded.slice(0, colon)), secret: form(decoded.slice(colon + 1)) };

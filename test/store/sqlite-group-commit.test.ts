@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { walFsynced } from '../../src/store/dialects/sqlite.js';
 import { openStore, type KyselyStore } from '../../src/store/kysely/store.js';
 import type { TokenRecord } from '../../src/store/types.js';
 
@@ -83,11 +84,29 @@ describe('SQLite group commit', () => {
     expect((await store.tokens.get('u2'))?.tokenHash).toBe('u2');
   });
 
-  test('WAL with synchronous = FULL: a COMMIT is on disk before anyone is answered (issue 15, item 4)', async () => {
+  test('synchronous = NORMAL and the WAL fsynced by the driver: no write resolves before the fsync after its COMMIT (issue 15, item 4)', async () => {
     const { sql } = await import('kysely');
-    // Asked inside a unit of work: the writing connection's setting (2 = FULL).
+    // Asked inside a unit of work: the writing connection's setting (1 = NORMAL: COMMIT does not fsync).
     const rows = await store.transaction(async (tx) => (await sql<{ synchronous: number }>`pragma synchronous`.execute((tx as KyselyStore).db)).rows);
-    expect(rows).toEqual([{ synchronous: 2 }]);
+    expect(rows).toEqual([{ synchronous: 1 }]);
+    // The store is idle (every earlier write has resolved): the next fsync is the one for this batch.
+    const events: string[] = [];
+    const hashes = Array.from({ length: 10 }, (_, i) => `d${i}`);
+    const onFsync = (message: unknown) => {
+      // Committed (another connection sees the rows) and fsynced, but nobody has been answered yet.
+      events.push(`fsync of ${(message as { batches: number }).batches} batch, rows visible: ${hashes.every((h) => committed(h) !== undefined)}`);
+    };
+    walFsynced.subscribe(onFsync);
+    try {
+      await Promise.all(
+        hashes.map((h, i) => (i % 2 ? store.tokens.save([token(h)]) : store.transaction((s) => s.tokens.save([token(h)]))).then(() => events.push(`${h} resolved`))),
+      );
+    } finally {
+      walFsynced.unsubscribe(onFsync);
+    }
+    // One batch, one fsync, and only then every write resolves (in whatever order their promise chains run).
+    expect(events[0]).toBe('fsync of 1 batch, rows visible: true');
+    expect(events.slice(1).sort()).toEqual(hashes.map((h) => `${h} resolved`));
   });
 
   test('50 concurrent rotations of one token: exactly one wins', async () => {

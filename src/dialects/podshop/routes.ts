@@ -120,7 +120,8 @@ export function podRoutes(ctx: AppContext, options: PodOptions): FastifyPluginAs
     const config = { errors: podErrors };
     // Issue 15, item 8: per address before the body is parsed or the credentials checked.
     const byAddress: onRequestAsyncHookHandler = async (req) => options.limiter?.address(req.ip);
-    const tokenOpts = (openapi: OperationDoc) => ({ config: { ...config, openapi }, bodyLimit: 16 * 1024, onSend: noStore, onRequest: byAddress });
+    // Without a limiter (rate limits off) the token routes have no onRequest hook at all.
+    const tokenOpts = (openapi: OperationDoc) => ({ config: { ...config, openapi }, bodyLimit: 16 * 1024, onSend: noStore, ...(options.limiter ? { onRequest: byAddress } : {}) });
 
     // RFC 7517 §5 / RFC 9068 §4: the public keys of the JWT access tokens, retired ones until their tokens expire.
     app.get('/.well-known/jwks.json', { config: { errors: cafe24Errors, openapi: JWKS_DOC } }, async (_req, reply) =>
