@@ -76,8 +76,8 @@ export async function resolveCaller(
   const token = BEARER.exec(authorization)?.[1];
   if (token === undefined) throw invalidToken('the Authorization header must be: Bearer {access_token}');
   const now = ctx.clock.now();
-  const hash = ctx.hasher.hash(token);
-  if (looksLikeJwt(token)) await checkSignature(ctx, token, hash, now, gate);
+  // The keyed hash names a verified JWT; an opaque token's is made once, by the lookup below.
+  if (looksLikeJwt(token)) await checkSignature(ctx, token, ctx.hasher.hash(token), now, gate);
   // After a server key rotation, tokens hashed under a previous key are found too (server-keys.ts).
   const record = (await ctx.hasher.lookup(token, (h) => ctx.store.tokens.get(h)))?.found;
   if (!record || record.kind !== 'access' || (mall !== null && record.mallId !== mall.mallId)) throw invalidToken('the access token is invalid');

@@ -1,15 +1,35 @@
-import { localTime } from '../time/local-time.js';
+import { localTime, offsetOf, wallClock } from '../time/local-time.js';
 
 /**
  * Times in the Admin API are the mall's local time with its UTC offset, as Cafe24 shows them:
  * "2026-03-01T12:00:00+09:00" (ISO 8601). Order date filters are the mall's calendar days.
  */
 export function isoLocal(epochMs: number, timeZone: string): string {
+  const offset = offsetOf(epochMs, timeZone);
+  const local = wallClock(epochMs + offset);
+  // Years of four digits (the offset whole seconds, from local-time.ts); others the long way.
+  if (local.length !== 19) return isoLocalByParse(epochMs, timeZone);
+  return local + zoneSuffix(Math.round(offset / 60_000));
+}
+
+const suffixes = new Map<number, string>();
+
+/** "+09:00" of an offset in minutes, made once per offset. */
+function zoneSuffix(offsetMin: number): string {
+  let suffix = suffixes.get(offsetMin);
+  if (suffix === undefined) {
+    const abs = Math.abs(offsetMin);
+    suffix = `${offsetMin < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+    if (suffixes.size < 1000) suffixes.set(offsetMin, suffix);
+  }
+  return suffix;
+}
+
+/** The same, by reading the local time back: years outside 1000-9999 keep the shape they always had. */
+function isoLocalByParse(epochMs: number, timeZone: string): string {
   const local = localTime(epochMs, timeZone).slice(0, 19);
   const offsetMin = Math.round((Date.parse(`${local}Z`) - Math.floor(epochMs / 1000) * 1000) / 60_000);
-  const sign = offsetMin < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMin);
-  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return local + zoneSuffix(offsetMin);
 }
 
 /** The mall-local calendar date of an instant: YYYYMMDD (the first part of an order_id). */

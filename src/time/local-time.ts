@@ -34,29 +34,37 @@ function offsetAt(epochMs: number, timeZone: string): number {
 
 // Offsets change at most a few times a year: kept per zone and UTC hour, when the offset is the
 // same at both ends of the hour (no transition inside it). Every token response formats three
-// instants, so this replaces three Intl.formatToParts calls per response with map lookups.
+// instants and every product two, so this replaces Intl.formatToParts calls with map lookups
+// (a map per zone keyed by the hour number: no key string built per call).
 const HOUR = 3_600_000;
-const offsets = new Map<string, number | null>();
+const offsets = new Map<string, Map<number, number | null>>();
 
-function offset(epochMs: number, timeZone: string): number {
+/** The zone's offset from UTC at `epochMs`, in milliseconds (whole seconds). */
+export function offsetOf(epochMs: number, timeZone: string): number {
   const hour = Math.floor(epochMs / HOUR);
-  const key = `${timeZone} ${hour}`;
-  let cached = offsets.get(key);
+  let byHour = offsets.get(timeZone);
+  if (!byHour) offsets.set(timeZone, (byHour = new Map()));
+  let cached = byHour.get(hour);
   if (cached === undefined) {
     const start = offsetAt(hour * HOUR, timeZone);
     cached = start === offsetAt(hour * HOUR + HOUR - 1, timeZone) ? start : null;
-    if (offsets.size >= 10_000) offsets.clear();
-    offsets.set(key, cached);
+    if (byHour.size >= 10_000) byHour.clear();
+    byHour.set(hour, cached);
   }
   return cached ?? offsetAt(epochMs, timeZone);
 }
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
+/** "YYYY-MM-DDTHH:MM:SS" of a wall-clock instant (an epoch already shifted by the offset). */
+export function wallClock(shiftedMs: number): string {
+  const d = new Date(shiftedMs);
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
+}
+
 export function localTime(epochMs: number, timeZone: string): string {
-  const d = new Date(epochMs + offset(epochMs, timeZone));
   const ms = String(((epochMs % 1000) + 1000) % 1000).padStart(3, '0');
-  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${ms}`;
+  return `${wallClock(epochMs + offsetOf(epochMs, timeZone))}.${ms}`;
 }
 
 /** Is this an IANA time zone the runtime knows? */

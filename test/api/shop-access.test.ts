@@ -96,6 +96,15 @@ describe('scopes, tokens and tenants', () => {
     expect(await adminApi(s, 'mall1', third.token).get('/store')).toMatchObject({ status: 401, body: apiError(401, 'the access token has been revoked') });
   });
 
+  test('the products page (the hot read, compiled once) checks the token on every call: revoked, the very next read is 401', async () => {
+    const { token } = await tokenFor(s, 'mall1', { scopes: ['mall.read_product'] });
+    const api = adminApi(s, 'mall1', token);
+    for (let i = 0; i < 3; i++) expect((await api.get('/products?limit=10')).status).toBe(200);
+    const record = await s.store.tokens.get(s.ctx.hasher.hash(token));
+    await s.store.tokens.revokeFamily(record!.familyId, s.clock.now());
+    expect(await api.get('/products?limit=10')).toMatchObject({ status: 401, body: apiError(401, 'the access token has been revoked') });
+  });
+
   test('host form: {mall_id}.{mall domain} serves the same API', async () => {
     const { token } = await tokenFor(s, 'mall1');
     const port = new URL(s.url).port;

@@ -2,6 +2,7 @@ import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysel
 import type { Database } from '../schema.js';
 import type { Category, CategoryFilter, CategoryInput, CategoryLink, CategoryPatch, CategoryStore, Page, YesNo } from '../shop-types.js';
 import { atomic } from './rows.js';
+import { Prepared } from './prepared.js';
 import { contains, reserve, type ShopDb } from './shop-db.js';
 
 /** Tables of migration 011 (categories and the products in them). */
@@ -48,6 +49,18 @@ function where(eb: ExpressionBuilder<CategoryTables, 'categories'>, mallId: stri
   if (f.categoryName) and.push(eb.or(f.categoryName.map((n) => sql<boolean>`lower(category_name) like ${contains(n.toLowerCase())} escape '\\'`)));
   return eb.and(and);
 }
+
+// The links of a page of products (every product list shows them), compiled once (store/kysely/prepared.ts).
+const linksInRange = new Prepared<{ mallId: string; low: number; high: number }, Selectable<ProductCategoriesTable>, Database & CategoryTables>((db, p) =>
+  db
+    .selectFrom('product_categories')
+    .selectAll()
+    .where('mall_id', '=', p.mallId)
+    .where('product_no', '>=', p.low)
+    .where('product_no', '<=', p.high)
+    .orderBy('product_no')
+    .orderBy('category_no'),
+);
 
 export class KyselyCategories implements CategoryStore {
   private readonly db: CategoryDb;
@@ -141,6 +154,20 @@ export class KyselyCategories implements CategoryStore {
 
   async linksOf(mallId: string, productNos: number[]): Promise<CategoryLink[]> {
     if (productNos.length === 0) return [];
+    const wanted = new Set(productNos);
+    let low = Infinity;
+    let high = -Infinity;
+    for (const n of wanted) {
+      if (n < low) low = n;
+      if (n > high) high = n;
+    }
+    // A page of products is a run of numbers, or nearly: one compiled range query, the strays dropped.
+    if (high - low < 2 * wanted.size) {
+      const rows = await linksInRange.all(this.db, { mallId, low, high });
+      const links: CategoryLink[] = [];
+      for (const r of rows) if (wanted.has(r.product_no)) links.push({ productNo: r.product_no, categoryNo: r.category_no, recommend: r.recommend, new: r.new });
+      return links;
+    }
     const rows = await this.db
       .selectFrom('product_categories')
       .selectAll()

@@ -58,13 +58,24 @@ export class Prepared<P extends object, R, DB = Database> {
   }
 
   async first(db: Kysely<DB>, params: P): Promise<R | undefined> {
+    const rows = this.rows(db, params);
+    return (Array.isArray(rows) ? rows : await rows)[0];
+  }
+
+  all(db: Kysely<DB>, params: P): Promise<R[]> {
+    const rows = this.rows(db, params);
+    return Array.isArray(rows) ? Promise.resolve(rows) : rows;
+  }
+
+  /** The rows at once where SQLite can answer synchronously, else through kysely's executor. */
+  private rows(db: Kysely<DB>, params: P): R[] | Promise<R[]> {
     const adapter = db.getExecutor().adapter;
     const compiled = this.perDialect.get(db, adapter);
     const args = params as Record<string, unknown>;
     const parameters = compiled.slots.map((s) => ('name' in s ? args[s.name] : 'value' in s ? s.value : undefined));
     // Outside a transaction, SQLite may answer a read at once (store/dialects/sqlite.ts).
     const rows = db.isTransaction ? undefined : syncReadsOf(adapter)?.readNow(compiled.query.sql, parameters);
-    return ((rows ?? (await run<R, DB>(db, compiled, parameters)).rows) as R[])[0];
+    return (rows as R[] | undefined) ?? run<R, DB>(db, compiled, parameters).then((r) => r.rows);
   }
 }
 

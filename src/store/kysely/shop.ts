@@ -5,6 +5,7 @@ import type {
   Product, ProductFilter, ProductInput, ProductPatch, ProductStore, ShopStore,
 } from '../shop-types.js';
 import { atomic } from './rows.js';
+import { Prepared } from './prepared.js';
 import { contains, reserve, type ProductsTable, type CustomersTable, type OrdersTable, type OrderItemsTable, type ShopTables, type ShopDb } from './shop-db.js';
 import { KyselyCategories } from './categories.js';
 import { KyselyScripttags } from './scripttags.js';
@@ -59,6 +60,16 @@ const productColumns = (p: ProductPatch): Partial<ProductsTable> => {
   return out;
 };
 
+const isEmpty = (filter: object): boolean => {
+  for (const key in filter) if ((filter as Record<string, unknown>)[key] !== undefined) return false;
+  return true;
+};
+
+// Every list call without a filter (the API's default page) runs this, compiled once (store/kysely/prepared.ts).
+const productPage = new Prepared<{ mallId: string; limit: number; offset: number }, Selectable<ProductsTable>, Database & ShopTables>((db, p) =>
+  db.selectFrom('products').selectAll().where('mall_id', '=', p.mallId).orderBy('product_no').limit(p.limit).offset(p.offset),
+);
+
 export class KyselyProducts implements ProductStore {
   constructor(private readonly db: ShopDb) {}
 
@@ -108,6 +119,8 @@ export class KyselyProducts implements ProductStore {
   }
 
   async list(mallId: string, filter: ProductFilter, page: Page): Promise<Product[]> {
+    // The hot read (docs/performance.md): a page without filters, compiled once.
+    if (isEmpty(filter)) return (await productPage.all(this.db, { mallId, limit: page.limit, offset: page.offset })).map(toProduct);
     const rows = await this.db
       .selectFrom('products')
       .selectAll()
