@@ -66,6 +66,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Bearer token for GET /metrics; null: /metrics answers loopback callers only. */
   metricsToken: string | null;
+  /** Audit events older than this are deleted by the scheduled purge; 0 keeps them forever. */
+  auditRetentionDays: number;
 }
 
 export const defaultLifetimes: Lifetimes = {
@@ -155,6 +157,7 @@ const SETTINGS = {
   workers: { env: ['SHOPAUTH_WORKERS'] },
   'shutdown-timeout': { env: ['SHOPAUTH_SHUTDOWN_TIMEOUT'] },
   'metrics-token': { env: ['SHOPAUTH_METRICS_TOKEN'], secret: true },
+  'audit-retention-days': { env: ['SHOPAUTH_AUDIT_RETENTION_DAYS'] },
 } as const satisfies Record<string, { env: readonly string[]; secret?: boolean }>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -268,6 +271,9 @@ export function loadConfig(flags: Partial<Record<string, string | boolean | unde
     workers,
     shutdownTimeoutMs,
     metricsToken,
+    auditRetentionDays: setting('audit-retention-days', 365, (t) =>
+      /^\d{1,5}$/.test(t) && Number(t) <= 36_500 ? Number(t) : fail('must be a whole number of days from 0 (keep forever) to 36500'),
+    ),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

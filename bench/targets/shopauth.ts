@@ -28,7 +28,7 @@ import { refreshChain } from './payloads.js';
 const mode = modeArg(['pod', 'pod-pg', 'soak', 'refresh', 'read', 'read-basic', 'introspect'] as const);
 
 /** The soak's short lifetimes and purge schedule, so expired rows are purged within the run. */
-const SOAK = { lifetimes: { accessMs: 20_000, refreshMs: 40_000 }, purge: { everyMs: 10_000, retainMs: 10_000, batch: 1000 } };
+const SOAK = { lifetimes: { accessMs: 20_000, refreshMs: 40_000 }, purge: { everyMs: 10_000, retainMs: 10_000, batch: 1000, auditRetainMs: 10_000 } };
 
 async function main() {
   const seed = readSeed();

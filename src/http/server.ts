@@ -15,7 +15,7 @@ import { dropUntrustedForwarding, trustFunction } from './forwarded.js';
 import { openSharedState, type SharedState } from '../shared-state/index.js';
 import { LOGIN_LIMITS, LoginThrottle } from '../throttle/login-throttle.js';
 import { TokenLimiter } from '../throttle/token-limits.js';
-import { Purger } from '../ops/purge.js';
+import { Purger, purgeSettings } from '../ops/purge.js';
 import { WebhookWorker, type WebhookWorkerOptions } from '../webhooks/worker.js';
 import { apiRoutes } from '../dialects/cafe24/routes.js';
 import { openApi } from './openapi.js';
@@ -141,7 +141,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const purger = new Purger(store, clock, (err) => {
     if (isStoreError(err)) metrics.storeError('purge');
     app.log.error({ err }, 'purge failed');
-  });
+  }, purgeSettings(config.auditRetentionDays));
   if (options.purge) purger.start();
   app.addHook('onClose', () => purger.stop());
   const webhooks = new WebhookWorker(ctx, options.webhooks ?? {}, (err) => app.log.error({ err }, 'webhook delivery failed'));

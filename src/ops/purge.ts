@@ -5,9 +5,22 @@ import type { PurgeCounts, Store } from '../store/types.js';
  * Expired codes, tokens and sessions are deleted on a schedule inside `serve` (issue 15, item 8),
  * in batches (store/kysely/purge.ts). A row is kept for `retainMs` past its expiry, so a replayed
  * code or a rotated refresh token presented just after expiry is still recognised as such
- * (replay detection revokes the family; RFC 6749 §4.1.2, RFC 9700 §4.14.2).
+ * (replay detection revokes the family; RFC 6749 §4.1.2, RFC 9700 §4.14.2). Audit events are kept
+ * `auditRetainMs` (`--audit-retention-days`, default 365; null: forever), so the file stays bounded.
  */
-export const PURGE = { everyMs: 10 * 60_000, retainMs: 3600_000, batch: 1000 } as const;
+export interface PurgeSettings {
+  everyMs: number;
+  retainMs: number;
+  batch: number;
+  auditRetainMs: number | null;
+}
+
+export const PURGE: PurgeSettings = { everyMs: 10 * 60_000, retainMs: 3600_000, batch: 1000, auditRetainMs: 365 * 86_400_000 };
+
+/** The schedule for an audit retention in days (0: keep audit events forever). */
+export function purgeSettings(auditRetentionDays: number): PurgeSettings {
+  return { ...PURGE, auditRetainMs: auditRetentionDays === 0 ? null : auditRetentionDays * 86_400_000 };
+}
 
 export class Purger {
   private timer: NodeJS.Timeout | undefined;
@@ -17,12 +30,14 @@ export class Purger {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly onError: (error: unknown) => void,
-    private readonly settings: { everyMs: number; retainMs: number; batch: number } = PURGE,
+    private readonly settings: PurgeSettings = PURGE,
   ) {}
 
   /** One pass now (also what the schedule runs); concurrent calls share the pass. */
   runOnce(): Promise<PurgeCounts> {
-    this.running ??= this.store.purge.expired(this.clock.now() - this.settings.retainMs, this.settings.batch).finally(() => (this.running = undefined));
+    const { retainMs, batch, auditRetainMs } = this.settings;
+    const now = this.clock.now();
+    this.running ??= this.store.purge.expired(now - retainMs, batch, auditRetainMs === null ? null : now - auditRetainMs).finally(() => (this.running = undefined));
     return this.running;
   }
 

@@ -335,11 +335,15 @@ export interface PurgeCounts {
   codes: number;
   tokens: number;
   sessions: number;
+  audit: number;
 }
 
 export interface PurgeStore {
-  /** Deletes codes, tokens and sessions that expired before `before`, at most `batch` rows per statement; says how many. */
-  expired(before: number, batch: number): Promise<PurgeCounts>;
+  /**
+   * Deletes codes, tokens and sessions that expired before `before`, and audit events written
+   * before `auditBefore` (none when null), at most `batch` rows per statement; says how many.
+   */
+  expired(before: number, batch: number, auditBefore: number | null): Promise<PurgeCounts>;
 }
 
 export interface Store {

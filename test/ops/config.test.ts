@@ -23,6 +23,7 @@ describe('configuration: flags > environment > file > defaults (docs/operations.
     expect(c.workers).toBe(2);
     expect(c.logLevel).toBe('warn');
     expect(c.shutdownTimeoutMs).toBe(10_000); // default
+    expect(c.auditRetentionDays).toBe(365); // default
     expect(c.metricsToken).toBeNull();
   });
 
@@ -67,6 +68,7 @@ describe('shopauth serve refuses a bad setting: one line naming it and what is a
     ['port from the environment', [], { SHOPAUTH_PORT: 'eighty' }, 'shopauth: port: must be an integer from 0 to 65535, not "eighty" (from SHOPAUTH_PORT)'],
     ['workers', ['--workers', 'many'], {}, 'shopauth: workers: must be a number of processes from 1 to 64, or auto (one per CPU), not "many" (from --workers)'],
     ['shutdown timeout', ['--shutdown-timeout', '0'], {}, 'shopauth: shutdown-timeout: must be seconds, more than 0 and at most 600, not "0" (from --shutdown-timeout)'],
+    ['audit retention', [], { SHOPAUTH_AUDIT_RETENTION_DAYS: '-1' }, 'shopauth: audit-retention-days: must be a whole number of days from 0 (keep forever) to 36500, not "-1" (from SHOPAUTH_AUDIT_RETENTION_DAYS)'],
     ['metrics token (never echoed)', ['--metrics-token', 'short'], {}, 'shopauth: metrics-token: must be 16 to 256 printable characters without spaces (openssl rand -hex 32) (from --metrics-token)'],
     ['redis URL (never echoed)', [], { REDIS_URL: 'http://user:pw@cache:6379' }, 'shopauth: redis: must be a redis:// or rediss:// URL (from REDIS_URL)'],
     ['database URL (never echoed)', [], { DATABASE_URL: 'mysql://root:pw@db/shop' }, 'shopauth: db: must be a SQLite file path or a postgres:// URL (from DATABASE_URL)'],
@@ -89,7 +91,7 @@ describe('shopauth serve refuses a bad setting: one line naming it and what is a
     const r = await runCli(['serve', '--db', db, '--config', cfg, '--log-level', 'nope'], { SHOPAUTH_PORT: '', SHOPAUTH_LOG_LEVEL: '' });
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')).toEqual([
-      `shopauth: config: ${cfg} has an unknown setting "prot"; known: db, host, port, public-url, mall-domain, secret, secret-file, trust-proxy, refresh-grace-seconds, rate-limit, token-rate-limit, redis, api-versions, log-level, workers, shutdown-timeout, metrics-token`,
+      `shopauth: config: ${cfg} has an unknown setting "prot"; known: db, host, port, public-url, mall-domain, secret, secret-file, trust-proxy, refresh-grace-seconds, rate-limit, token-rate-limit, redis, api-versions, log-level, workers, shutdown-timeout, metrics-token, audit-retention-days`,
       `shopauth: port: must be an integer from 0 to 65535, not "-1" (from ${cfg})`,
       'shopauth: log-level: must be one of fatal, error, warn, info, debug, trace, silent, not "nope" (from --log-level)',
       '',

@@ -118,11 +118,11 @@ describe('purge', () => {
       sessions: (await s.store.db.selectFrom('sessions').select('session_hash').execute()).length,
     });
     expect(await count()).toEqual({ codes: 1, tokens: 2, sessions: 1 });
-    expect(await s.purger.runOnce()).toEqual({ codes: 0, tokens: 0, sessions: 0 });
+    expect(await s.purger.runOnce()).toEqual({ codes: 0, tokens: 0, sessions: 0, audit: 0 });
     s.clock.advance(14 * 24 * 3600_000 - 1000);
     const live = await obtainTokens(s, 'mall1', app);
     s.clock.advance(3600_000 + 2000);
-    expect(await s.purger.runOnce()).toEqual({ codes: 1, tokens: 2, sessions: 1 });
+    expect(await s.purger.runOnce()).toEqual({ codes: 1, tokens: 2, sessions: 1, audit: 0 });
     expect(await count()).toEqual({ codes: 1, tokens: 2, sessions: 1 });
     const refreshed = await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: live.refresh_token }, app);
     expect(refreshed.status).toBe(200);

@@ -3,7 +3,7 @@ import type { KyselyStore } from '../../src/store/kysely/store.js';
 import type { TokenRecord } from '../../src/store/types.js';
 import { DIALECTS, suiteStore } from '../support/dialects.js';
 
-/** PurgeStore.expired (issue 15, item 8): batched deletes of expired codes, tokens and sessions, on every dialect. */
+/** PurgeStore.expired (issue 15, item 8): batched deletes of expired codes, tokens, sessions and old audit events, on every dialect. */
 describe.each(DIALECTS)('purge on $name', (dialect) => {
   let store: KyselyStore;
   suiteStore(dialect, (s) => (store = s));
@@ -26,12 +26,23 @@ describe.each(DIALECTS)('purge on $name', (dialect) => {
     await store.sessions.create({ sessionHash: 's-old', mallId: 'm1', userId: 'u', createdAt: T - 10, expiresAt: T - 1 });
     await store.sessions.create({ sessionHash: 's-live', mallId: 'm1', userId: 'u', createdAt: T - 10, expiresAt: T + 3600_000 });
 
-    expect(await store.purge.expired(T, 3)).toEqual({ codes: 2, tokens: 7, sessions: 1 });
+    expect(await store.purge.expired(T, 3, null)).toEqual({ codes: 2, tokens: 7, sessions: 1, audit: 0 });
     expect(await store.tokens.get('old0')).toBeUndefined();
     expect(await store.tokens.get('edge')).toBeDefined();
     expect(await store.tokens.get('live')).toBeDefined();
     expect(await store.sessions.get('s-live', T)).toBeDefined();
     expect((await store.db.selectFrom('auth_codes').select('code_hash').execute()).map((r) => r.code_hash)).toEqual(['code2']);
-    expect(await store.purge.expired(T, 3)).toEqual({ codes: 0, tokens: 0, sessions: 0 });
+    expect(await store.purge.expired(T, 3, null)).toEqual({ codes: 0, tokens: 0, sessions: 0, audit: 0 });
+  });
+
+  test('audit events written before the audit cutoff go, in batches; newer ones and the other tables stay; null keeps them all', async () => {
+    const event = (id: string, at: number) => ({ id, at, type: 'token.issued', mallId: 'm1', clientId: 'c1', userId: null, ip: null, traceId: null, detail: null });
+    await store.audit.append([...Array.from({ length: 5 }, (_, i) => event(`old${i}`, T - 1 - i)), event('edge', T), event('new', T + 1)]);
+    await store.tokens.save([token('live-2', T + 1)]);
+    expect(await store.purge.expired(T - 1000, 2, null)).toEqual({ codes: 0, tokens: 0, sessions: 0, audit: 0 });
+    expect(await store.audit.list()).toHaveLength(7);
+    expect(await store.purge.expired(T - 1000, 2, T)).toEqual({ codes: 0, tokens: 0, sessions: 0, audit: 5 });
+    expect((await store.audit.list()).map((e) => e.id).sort()).toEqual(['edge', 'new']);
+    expect(await store.tokens.get('live-2')).toBeDefined();
   });
 });

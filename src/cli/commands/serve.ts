@@ -13,7 +13,7 @@ import { resealAll, sealedCount } from '../../keys/reseal.js';
 import { webhookSettingFromEnv } from '../../webhooks/worker.js';
 
 /** The flags of `serve`; each is also an environment variable and a config file key (config.ts). */
-const SERVE_FLAGS = ['port', 'host', 'public-url', 'mall-domain', 'rate-limit', 'redis', 'api-versions', 'trust-proxy', 'log-level', 'secret-file', 'token-rate-limit', 'refresh-grace-seconds', 'workers', 'shutdown-timeout', 'metrics-token', 'config'] as const;
+const SERVE_FLAGS = ['port', 'host', 'public-url', 'mall-domain', 'rate-limit', 'redis', 'api-versions', 'trust-proxy', 'log-level', 'secret-file', 'token-rate-limit', 'refresh-grace-seconds', 'workers', 'shutdown-timeout', 'metrics-token', 'audit-retention-days', 'config'] as const;
 
 /**
  * `shopauth serve [--port 8080] [--workers N|auto] [--config shopauth.json] [--demo] ...`: runs
