@@ -26,19 +26,18 @@ export async function addTestOperator(s: TestServer, mallId: string, userId: str
   await s.store.operators.add({ mallId, userId, passwordHash: await passwordHash, userType, name, createdAt: s.clock.now() });
 }
 
-let mallCount = 0;
-
-/**
- * A mall of one test's own (`{prefix}-{n}`, new on every call) with `boss` and `helper` as
- * seedMall makes them: tests that share a server keep their data apart by mall.
- */
-export async function freshMall(s: TestServer, prefix = 'mall', options: { timezone?: string } = {}) {
-  const mallId = `${prefix}-${++mallCount}`;
+/** seedMall without its two half-second hashes (addTestOperator): cheap enough to run before every test. */
+export async function seedMallQuick(s: TestServer, mallId = 'mall1', options: { timezone?: string } = {}) {
   await createMall(deps(s), { mallId, name: `Shop ${mallId}`, ...options });
   await addTestOperator(s, mallId, 'boss', 'P', 'Boss');
   await addTestOperator(s, mallId, 'helper', 'A', 'Helper');
   return { mallId };
 }
+
+let mallCount = 0;
+
+/** A mall of one test's own (`{prefix}-{n}`, new on every call): tests that share a server keep their data apart by mall. */
+export const freshMall = (s: TestServer, prefix = 'mall', options: { timezone?: string } = {}) => seedMallQuick(s, `${prefix}-${++mallCount}`, options);
 
 export const REDIRECT_URI = 'https://app.example/oauth/callback';
 
