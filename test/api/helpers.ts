@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { authorizeCode } from '../support/browser.js';
 import { basic, REDIRECT_URI, seedApp } from '../support/fixtures.js';
+import { consentTokens } from '../support/oauth.js';
 import type { TestServer } from '../support/server.js';
 
 export const ALL_SHOP_SCOPES = [
@@ -20,6 +21,16 @@ export async function tokenFor(s: TestServer, mallId: string, options: { scopes?
   if (res.status !== 200) throw new Error(`token: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { access_token: string; refresh_token: string };
   return { clientId, clientSecret, token: body.access_token, refreshToken: body.refresh_token };
+}
+
+/**
+ * An app consented in `mallId` with `scopes` (consentTokens: no login page, so a test can have a
+ * mall and a token of its own cheaply), its access token and an Admin API client on it.
+ */
+export async function consentedApi(s: TestServer, mallId: string, options: { scopes?: string[] } = {}) {
+  const client = await seedApp(s, { scopes: ALL_SHOP_SCOPES });
+  const { access_token: token } = await consentTokens(s, mallId, client, { scopes: options.scopes ?? ALL_SHOP_SCOPES });
+  return { client, token, api: adminApi(s, mallId, token) };
 }
 
 /** An Admin API client for one mall and token. */

@@ -1,11 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { seedMall } from '../support/fixtures.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { freshMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
-import { adminApi, apiError, tokenFor } from './helpers.js';
+import { apiError, consentedApi, type adminApi } from './helpers.js';
 
-/** wire.md, Admin API: orders and customers, over loopback, exact bodies. */
+/**
+ * wire.md, Admin API: orders and customers, over loopback, exact bodies. One server for the file;
+ * every test has a shop (a mall) of its own and starts at T0, so tests pass alone and in any order.
+ */
 let s: TestServer;
-let api: ReturnType<typeof adminApi>;
 const T0 = Date.parse('2026-03-01T03:00:00.000Z'); // 12:00 in Seoul
 const HOUR = 3_600_000;
 
@@ -13,29 +15,58 @@ const receiver = { name: 'Kim Jisoo', zipcode: '04524', address1: 'Seoul, Jung-g
 
 beforeAll(async () => {
   s = await startServer({ config: { rateLimit: null } });
-  await seedMall(s, 'mall1');
-  api = adminApi(s, 'mall1', (await tokenFor(s, 'mall1')).token);
-  await s.store.shop.products.create('mall1', [
+});
+afterAll(() => s?.close());
+beforeEach(() => s.clock.set(T0));
+
+type Api = ReturnType<typeof adminApi>;
+
+/** A mall of the test's own with products 1 (Linen Shirt) and 2 (Ceramic Mug), customers jisoo and minjun, and an app with every shop scope. */
+async function openShop() {
+  const { mallId } = await freshMall(s);
+  await s.store.shop.products.create(mallId, [
     { customProductCode: '', productName: 'Linen Shirt', engProductName: '', modelName: '', price: 3_900_000, retailPrice: 0, supplyPrice: 0, display: 'T', selling: 'T', summaryDescription: '', stockQuantity: 9 },
     { customProductCode: '', productName: 'Ceramic Mug', engProductName: '', modelName: '', price: 1_200_000, retailPrice: 0, supplyPrice: 0, display: 'T', selling: 'T', summaryDescription: '', stockQuantity: 9 },
   ], T0);
-  await s.store.shop.customers.create('mall1', [
+  await s.store.shop.customers.create(mallId, [
     { memberId: 'jisoo', name: 'Kim Jisoo', email: 'jisoo@example.com', cellphone: '010-3333-4444', gender: 'F', birthday: '1994-05-06', groupNo: 1, sms: 'T', newsMail: 'F', createdAt: T0 - 48 * HOUR },
     { memberId: 'minjun', name: 'Lee Minjun', email: 'minjun@example.com', cellphone: '010-5555-6666', gender: null, birthday: null, groupNo: 2, sms: 'F', newsMail: 'T', createdAt: T0 - 24 * HOUR },
   ]);
-});
-afterAll(() => s.close());
+  return { mallId, ...(await consentedApi(s, mallId)) };
+}
 
-async function freshToken() {
-  api = adminApi(s, 'mall1', (await tokenFor(s, 'mall1')).token);
+/** Moves the clock `ms` on and gives a client with a new token (access tokens live 2 hours). */
+async function later(mallId: string, ms: number): Promise<Api> {
+  s.clock.advance(ms);
+  return (await consentedApi(s, mallId)).api;
+}
+
+const FIRST_ORDER = { member_id: 'jisoo', buyer_name: 'Kim Jisoo', buyer_email: 'jisoo@example.com', buyer_cellphone: '010-3333-4444', receiver, shipping_fee: '3000', items: [{ product_no: 1, quantity: 2 }, { product_no: 2, quantity: 1, product_price: '9900.00' }] };
+const GUEST_ORDER = { buyer_name: 'Guest', receiver: { name: 'G', zipcode: '1', address1: 'Busan' }, items: [{ product_no: 2, quantity: 3 }], order_status: 'N40', paid: 'T' };
+const [A, B, C] = ['20260301-0000001', '20260302-0000002', '20260303-0000003'];
+
+/**
+ * The three orders the list tests read: A, jisoo's at 12:00 on 1 March in Seoul; B, a paid guest
+ * order (N40) at 01:00 on 2 March; C, minjun's canceled one (C40) at 01:00 on 3 March. Returns a
+ * client valid at C's time.
+ */
+async function placeThreeOrders(shop: { mallId: string; api: Api }): Promise<Api> {
+  const created = async (api: Api, request: unknown) => {
+    const r = await api.post('/orders', { request });
+    expect(r.status).toBe(201);
+    return r.body.order.order_id as string;
+  };
+  expect(await created(shop.api, FIRST_ORDER)).toBe(A);
+  expect(await created(await later(shop.mallId, 13 * HOUR), GUEST_ORDER)).toBe(B);
+  const api = await later(shop.mallId, 24 * HOUR);
+  expect(await created(api, { member_id: 'minjun', buyer_name: 'Lee', receiver, items: [{ product_no: 1, quantity: 1 }], order_status: 'C40' })).toBe(C);
+  return api;
 }
 
 describe('orders', () => {
   test('POST /orders: 201 with the order, item prices from the products, amounts summed', async () => {
-    const r = await api.post('/orders', {
-      shop_no: 1,
-      request: { member_id: 'jisoo', buyer_name: 'Kim Jisoo', buyer_email: 'jisoo@example.com', buyer_cellphone: '010-3333-4444', receiver, shipping_fee: '3000', items: [{ product_no: 1, quantity: 2 }, { product_no: 2, quantity: 1, product_price: '9900.00' }] },
-    });
+    const { api } = await openShop();
+    const r = await api.post('/orders', { shop_no: 1, request: FIRST_ORDER });
     expect(r.status).toBe(201);
     expect(r.body).toEqual({
       order: {
@@ -59,24 +90,24 @@ describe('orders', () => {
     expect((await api.get('/orders/20260301-0000001?embed=buyer&fields=order_id')).body).toEqual({ order: { order_id: '20260301-0000001', buyer } });
   });
 
-  test('order ids carry the mall-local date; guests have no member_id', async () => {
-    s.clock.advance(13 * HOUR); // 01:00 on 2 March in Seoul, still 1 March in UTC
-    await freshToken(); // access tokens live 2 hours
-    const r = await api.post('/orders', { request: { buyer_name: 'Guest', receiver: { name: 'G', zipcode: '1', address1: 'Busan' }, items: [{ product_no: 2, quantity: 3 }], order_status: 'N40', paid: 'T' } });
-    expect(r.body.order).toMatchObject({ order_id: '20260302-0000002', member_id: null, order_date: '2026-03-02T01:00:00+09:00', order_status: 'N40', paid: 'T', payment_amount: '36000.00' });
-    s.clock.advance(24 * HOUR);
-    await freshToken();
-    await api.post('/orders', { request: { member_id: 'minjun', buyer_name: 'Lee', receiver, items: [{ product_no: 1, quantity: 1 }], order_status: 'C40' } });
+  test('order ids carry the mall-local date and number on from the mall\'s last order; guests have no member_id', async () => {
+    const shop = await openShop();
+    expect((await shop.api.post('/orders', { request: FIRST_ORDER })).body.order.order_id).toBe(A);
+    // 01:00 on 2 March in Seoul, still 1 March in UTC.
+    const r = await (await later(shop.mallId, 13 * HOUR)).post('/orders', { request: GUEST_ORDER });
+    expect(r.status).toBe(201);
+    expect(r.body.order).toMatchObject({ order_id: B, member_id: null, order_date: '2026-03-02T01:00:00+09:00', order_status: 'N40', paid: 'T', payment_amount: '36000.00' });
   });
 
   test('GET /orders: oldest first, date range in the mall\'s days (inclusive), OR filters, pagination, fields', async () => {
+    const api = await placeThreeOrders(await openShop());
     const ids = async (query: string) => {
       const range = (query.includes('start_date') ? '' : '&start_date=2026-02-01') + (query.includes('end_date') ? '' : '&end_date=2026-04-30');
       const r = await api.get(`/orders${query || '?'}${range}`);
       expect(r.status).toBe(200);
       return (r.body.orders as { order_id: string }[]).map((o) => o.order_id);
     };
-    const [a, b, c] = ['20260301-0000001', '20260302-0000002', '20260303-0000003'];
+    const [a, b, c] = [A, B, C];
     expect(await ids('')).toEqual([a, b, c]);
     expect(await ids('?start_date=2026-03-02')).toEqual([b, c]);
     expect(await ids('?end_date=2026-03-01')).toEqual([a]);
@@ -109,17 +140,21 @@ describe('orders', () => {
     [`embed=memos&${R}`, 'embed must be comma-separated names among items, receivers, buyer'],
     [`fields=total&${R}`, expect.stringMatching(/^fields must be comma-separated field names among shop_no, order_id, /)],
   ])('GET /orders?%s: 422 naming the parameter', async (query, message) => {
+    const { api } = await openShop();
     expect(await api.get(`/orders?${query}`)).toMatchObject({ status: 422, body: apiError(422, message as string) });
   });
 
   test('orders take limit up to 1000 and offset up to 15000; the widest range is exactly 3 months', async () => {
+    const api = await placeThreeOrders(await openShop());
     expect((await api.get(`/orders?limit=1000&offset=15000&${R}`)).body).toEqual({ orders: [] });
     expect((await api.get('/orders/count?start_date=2026-01-31&end_date=2026-04-30')).body).toEqual({ count: 3 });
     expect(await api.get('/orders/count?start_date=2025-11-30&end_date=2026-03-01')).toMatchObject({ status: 422, body: apiError(422, 'start_date and end_date must be at most 3 months apart: end_date 2026-03-01 is after 2026-02-28') });
     expect(await api.get('/orders/count')).toMatchObject({ status: 422, body: apiError(422, 'start_date is required') });
   });
 
-  test('GET /orders/{order_id}: 404 and 422', async () => {
+  test('GET /orders/{order_id}: 404 for an order the mall does not have, 422 for a malformed id', async () => {
+    const { api } = await openShop();
+    expect((await api.post('/orders', { request: FIRST_ORDER })).body.order.order_id).toBe(A);
     expect(await api.get('/orders/20260301-0000099')).toMatchObject({ status: 404, body: apiError(404, 'order 20260301-0000099 does not exist') });
     expect(await api.get('/orders/nope')).toMatchObject({ status: 422, body: apiError(422, 'order_id must be an order id like 20260301-0000001') });
   });
@@ -133,32 +168,36 @@ describe('orders', () => {
     ['a bad status', { buyer_name: 'X', receiver, items: [{ product_no: 1, quantity: 1 }], order_status: 'SHIPPED' }, 'request.order_status must be one of "N00", "N10", "N20", "N22", "N30", "N40", "C40", "R40"'],
     ['a bad country', { buyer_name: 'X', receiver: { ...receiver, country_code: 'kor' }, items: [{ product_no: 1, quantity: 1 }] }, 'request.receiver.country_code must be an ISO 3166-1 alpha-2 code such as KR'],
   ])('POST /orders with %s: 422 naming the field; nothing written, no number used', async (_, request, message) => {
+    const api = await placeThreeOrders(await openShop());
     expect(await api.post('/orders', { shop_no: 1, request })).toMatchObject({ status: 422, body: apiError(422, message) });
     expect((await api.get('/orders/count?start_date=2026-03-01&end_date=2026-03-31')).body).toEqual({ count: 3 });
-  });
-
-  test('after refused writes the next order takes the next number', async () => {
+    // The next order takes the next number.
     const r = await api.post('/orders', { request: { buyer_name: 'X', receiver, items: [{ product_no: 2, quantity: 1 }] } });
+    expect(r.status).toBe(201);
     expect(r.body.order.order_id).toBe('20260303-0000004');
   });
 
   test('PUT /orders/{order_id}: the status of the order and its items; 409 when unchanged; 404; 422; 403', async () => {
-    const r = await api.put('/orders/20260303-0000004', { shop_no: 1, request: { order_status: 'N20' } });
+    const { mallId, api } = await openShop();
+    const placed = await api.post('/orders', { request: { buyer_name: 'X', receiver, items: [{ product_no: 2, quantity: 1 }] } });
+    expect(placed).toMatchObject({ status: 201, body: { order: { order_id: '20260301-0000001', order_status: 'N00' } } });
+    const r = await api.put('/orders/20260301-0000001', { shop_no: 1, request: { order_status: 'N20' } });
     expect(r.status).toBe(200);
-    expect(r.body.order).toMatchObject({ order_id: '20260303-0000004', order_status: 'N20', canceled: 'F', items: [expect.objectContaining({ order_status: 'N20' })] });
-    expect((await api.get('/orders/20260303-0000004?fields=order_status')).body).toEqual({ order: { order_status: 'N20' } });
-    expect(await api.put('/orders/20260303-0000004', { request: { order_status: 'N20' } })).toMatchObject({ status: 409, body: apiError(409, 'order 20260303-0000004: nothing to change, its order_status is already N20') });
-    expect((await api.put('/orders/20260303-0000004', { request: { order_status: 'C40' } })).body.order.canceled).toBe('T');
-    expect(await api.put('/orders/20260303-0000099', { request: { order_status: 'N30' } })).toMatchObject({ status: 404, body: apiError(404, 'order 20260303-0000099 does not exist') });
-    expect(await api.put('/orders/20260303-0000004', { request: { order_status: 'DONE' } })).toMatchObject({ status: 422 });
-    const reader = adminApi(s, 'mall1', (await tokenFor(s, 'mall1', { scopes: ['mall.read_order'] })).token);
-    expect(await reader.put('/orders/20260303-0000004', { request: { order_status: 'N30' } })).toMatchObject({ status: 403, body: apiError(403, 'this call needs the scope mall.write_order') });
-    expect((await reader.get('/orders/20260303-0000004/items')).status).toBe(200);
+    expect(r.body.order).toMatchObject({ order_id: '20260301-0000001', order_status: 'N20', canceled: 'F', items: [expect.objectContaining({ order_status: 'N20' })] });
+    expect((await api.get('/orders/20260301-0000001?fields=order_status')).body).toEqual({ order: { order_status: 'N20' } });
+    expect(await api.put('/orders/20260301-0000001', { request: { order_status: 'N20' } })).toMatchObject({ status: 409, body: apiError(409, 'order 20260301-0000001: nothing to change, its order_status is already N20') });
+    expect((await api.put('/orders/20260301-0000001', { request: { order_status: 'C40' } })).body.order.canceled).toBe('T');
+    expect(await api.put('/orders/20260301-0000099', { request: { order_status: 'N30' } })).toMatchObject({ status: 404, body: apiError(404, 'order 20260301-0000099 does not exist') });
+    expect(await api.put('/orders/20260301-0000001', { request: { order_status: 'DONE' } })).toMatchObject({ status: 422 });
+    const { api: reader } = await consentedApi(s, mallId, { scopes: ['mall.read_order'] });
+    expect(await reader.put('/orders/20260301-0000001', { request: { order_status: 'N30' } })).toMatchObject({ status: 403, body: apiError(403, 'this call needs the scope mall.write_order') });
+    expect((await reader.get('/orders/20260301-0000001/items')).status).toBe(200);
   });
 });
 
 describe('customers', () => {
   test('GET /customers: by join date, fields, filters; GET /customers/{member_id}', async () => {
+    const { api } = await openShop();
     expect(await api.get('/customers')).toMatchObject({
       status: 200,
       body: {

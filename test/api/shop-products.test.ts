@@ -1,27 +1,48 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { seedMall } from '../support/fixtures.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { freshMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
-import { adminApi, apiError, tokenFor } from './helpers.js';
+import { apiError, consentedApi } from './helpers.js';
 
-/** wire.md, Admin API: products, over loopback, exact bodies. */
+/**
+ * wire.md, Admin API: products, over loopback, exact bodies. One server for the file; every test
+ * has a mall of its own and starts at T0, so tests pass alone and in any order.
+ */
 let s: TestServer;
-let api: ReturnType<typeof adminApi>;
+const T0 = Date.parse('2026-03-01T03:00:00.000Z');
 
 beforeAll(async () => {
   s = await startServer({ config: { rateLimit: null } });
-  await seedMall(s, 'mall1');
-  api = adminApi(s, 'mall1', (await tokenFor(s, 'mall1')).token);
 });
-afterAll(() => s.close());
+afterAll(() => s?.close());
+beforeEach(() => s.clock.set(T0));
 
 const CREATED = '2026-03-01T12:00:00+09:00'; // the test clock, 03:00Z, in Asia/Seoul
 
+/** A mall of the test's own and an Admin API client with every shop scope. */
+async function openShop() {
+  const { mallId } = await freshMall(s);
+  return { mallId, ...(await consentedApi(s, mallId)) };
+}
+
+const LINEN_SHIRT = { product_name: 'Linen Shirt', price: '39000.00', supply_price: 15000, retail_price: '45000.5', display: 'T', selling: 'T', custom_product_code: 'LS-01', stock_quantity: 12 };
+const OTHERS = ['Wool Cardigan', 'Cotton Tote', 'Desk Lamp'];
+
+/**
+ * A mall holding the five products the read tests query: 1 Linen Shirt (displayed, on sale, LS-01),
+ * 2 Ceramic Mug (12000, defaults: hidden, not on sale), 3 Wool Cardigan, 4 Cotton Tote, 5 Desk Lamp (100 each).
+ */
+async function shopWithFiveProducts() {
+  const shop = await openShop();
+  for (const request of [LINEN_SHIRT, { product_name: 'Ceramic Mug', price: 12000 }, ...OTHERS.map((name) => ({ product_name: name, price: '100' }))]) {
+    expect((await shop.api.post('/products', { request })).status).toBe(201);
+  }
+  return shop;
+}
+
 describe('products', () => {
   test('POST /products: 201 with the created product, money as decimal strings, times in the mall\'s zone', async () => {
-    const r = await api.post('/products', {
-      shop_no: 1,
-      request: { product_name: 'Linen Shirt', price: '39000.00', supply_price: 15000, retail_price: '45000.5', display: 'T', selling: 'T', custom_product_code: 'LS-01', stock_quantity: 12 },
-    });
+    const { api } = await openShop();
+    const r = await api.post('/products', { shop_no: 1, request: LINEN_SHIRT });
     expect(r.status).toBe(201);
     expect(r.body).toEqual({
       product: {
@@ -33,10 +54,11 @@ describe('products', () => {
     // Defaults: hidden and not on sale, like Cafe24.
     const mug = await api.post('/products', { request: { product_name: 'Ceramic Mug', price: 12000 } });
     expect(mug.body.product).toMatchObject({ product_no: 2, product_code: 'P0000002', price: '12000.00', display: 'F', selling: 'F', stock_quantity: 0 });
-    for (const name of ['Wool Cardigan', 'Cotton Tote', 'Desk Lamp']) expect((await api.post('/products', { request: { product_name: name, price: '100' } })).status).toBe(201);
+    for (const name of OTHERS) expect((await api.post('/products', { request: { product_name: name, price: '100' } })).status).toBe(201);
   });
 
   test('GET /products/{product_no} and GET /products/count', async () => {
+    const { api } = await shopWithFiveProducts();
     const r = await api.get('/products/1');
     expect(r.status).toBe(200);
     expect(r.body.product).toMatchObject({ product_no: 1, product_name: 'Linen Shirt', price: '39000.00' });
@@ -47,6 +69,7 @@ describe('products', () => {
   });
 
   test('GET /products: stable order by product_no, limit/offset edges, fields, OR filters', async () => {
+    const { api } = await shopWithFiveProducts();
     const nos = async (query: string) => {
       const r = await api.get(`/products${query}`);
       expect(r.status).toBe(200);
@@ -83,17 +106,20 @@ describe('products', () => {
     ['sort=price', 'unknown parameter sort'],
     ['shop_no=2', 'shop_no 2 does not exist in this mall (only 1)'],
   ])('GET /products?%s: 422 naming the parameter', async (query, message) => {
+    const { api } = await openShop();
     const r = await api.get(`/products?${query}`);
     expect(r).toMatchObject({ status: 422, body: apiError(422, message) });
   });
 
   test('GET /products/{product_no}: 404 for a missing product, 422 for a malformed number', async () => {
+    const { api } = await shopWithFiveProducts();
     expect(await api.get('/products/999')).toMatchObject({ status: 404, body: apiError(404, 'product 999 does not exist') });
     expect(await api.get('/products/abc')).toMatchObject({ status: 422, body: apiError(422, 'product_no must be an integer') });
     expect(await api.get('/products/0')).toMatchObject({ status: 422, body: apiError(422, 'product_no must be >= 1') });
   });
 
   test('PUT /products/{product_no}: changes only the given fields and updated_date', async () => {
+    const { api } = await shopWithFiveProducts();
     s.clock.advance(60_000);
     const r = await api.put('/products/2', { shop_no: 1, request: { price: '9900', selling: 'T' } });
     expect(r.status).toBe(200);
@@ -115,43 +141,44 @@ describe('products', () => {
     ['a string stock', { request: { product_name: 'x', price: '1', stock_quantity: '3' } }, 'request.stock_quantity must be an integer'],
     ['another shop', { shop_no: 2, request: { product_name: 'x', price: '1' } }, 'shop_no 2 does not exist in this mall (only 1)'],
   ])('POST /products with %s: 422 naming the field, nothing written', async (_, body, message) => {
+    const { api } = await shopWithFiveProducts();
     const r = await api.post('/products', body);
     expect(r).toMatchObject({ status: 422, body: apiError(422, message) });
     expect((await api.get('/products/count')).body).toEqual({ count: 5 });
   });
 
   test('POST /products with malformed JSON, another media type or no body: 400, 415, 422, never a 500', async () => {
+    const { mallId, api, token } = await shopWithFiveProducts();
     const r = await api.post('/products', '{"request":');
     expect(r).toMatchObject({ status: 400, body: apiError(400, 'the JSON body is malformed') });
     const text = await api.post('/products', '<product/>', { 'content-type': 'application/xml' });
     expect(text).toMatchObject({ status: 415, body: apiError(415, 'this Content-Type is not accepted here') });
-    const empty = await fetch(`${s.mallUrl('mall1')}/api/v2/admin/products`, { method: 'POST', headers: { authorization: (await authHeader()) } });
+    const empty = await fetch(`${s.mallUrl(mallId)}/api/v2/admin/products`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect((await api.get('/products/count')).body).toEqual({ count: 5 });
     expect(empty.status).toBe(422);
     expect(await empty.json()).toEqual(apiError(422, 'the body must be a JSON object like {"shop_no":1,"request":{...}}'));
   });
 
   test('PUT with nothing to change: 422', async () => {
+    const { api } = await shopWithFiveProducts();
     expect(await api.put('/products/1', { request: {} })).toMatchObject({ status: 422, body: apiError(422, 'request must have at least one field to change') });
   });
 
   test('DELETE /products/{product_no}: 200 naming it, then 404', async () => {
+    const { api } = await shopWithFiveProducts();
     expect(await api.delete('/products/5')).toMatchObject({ status: 200, body: { product: { product_no: 5 } } });
     expect(await api.delete('/products/5')).toMatchObject({ status: 404, body: apiError(404, 'product 5 does not exist') });
     expect((await api.get('/products/count')).body).toEqual({ count: 4 });
   });
 
   test('a body-less DELETE sent with Content-Type: application/json, as Cafe24 client code does, is no body (wire.md, Admin API)', async () => {
+    const { api } = await shopWithFiveProducts();
     const r = await api.call('DELETE', '/products/4', { headers: { 'content-type': 'application/json' } });
     expect(r).toMatchObject({ status: 200, body: { product: { product_no: 4 } } });
     // A body that is present must still be JSON.
     const bad = await api.call('PUT', '/products/3', { body: '{"request":', headers: { 'content-type': 'application/json' } });
     expect(bad).toMatchObject({ status: 400, body: apiError(400, 'the JSON body is malformed') });
-    expect((await api.get('/products/count')).body).toEqual({ count: 3 });
+    expect((await api.get('/products/count')).body).toEqual({ count: 4 });
+    expect((await api.get('/products/3?fields=product_name')).body).toEqual({ product: { product_name: 'Wool Cardigan' } });
   });
 });
-
-let cachedAuth: string | undefined;
-async function authHeader(): Promise<string> {
-  cachedAuth ??= `Bearer ${(await tokenFor(s, 'mall1')).token}`;
-  return cachedAuth;
-}

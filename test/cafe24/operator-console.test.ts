@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { addOperator, createApp } from '../../src/registry/registry.js';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { createApp } from '../../src/registry/registry.js';
 import { Browser, expectPageHeaders, readForm } from '../support/browser.js';
-import { PASSWORD, REDIRECT_URI, seedApp, seedMall } from '../support/fixtures.js';
-import { obtainTokens, type TestClient, type TokenPair } from '../support/oauth.js';
+import { addTestOperator, PASSWORD, REDIRECT_URI, seedApp, seedMall, seedMallQuick } from '../support/fixtures.js';
+import { consentTokens, obtainTokens, type TestClient, type TokenPair } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -13,6 +13,8 @@ import { startServer, type TestServer } from '../support/server.js';
  * sign in with the authorization pages' login, see the apps installed in their mall, open one
  * (302 to its App URL with the launch parameters and an hmac keyed with the client secret), and
  * the representative operator removes one (its grant and tokens are revoked at once).
+ * Every test gets a server of its own (arrange, below): its clock, login throttle, audit log and
+ * log lines are the test's alone, so tests pass alone and in any order.
  */
 let s: TestServer;
 let app: TestClient;
@@ -21,24 +23,35 @@ let legacy: TestClient;
 let tokens: TokenPair;
 let logs = '';
 
-beforeAll(async () => {
+/**
+ * The world of every test but the host form's: a server logging at debug level into `logs`, malls
+ * mall1 and mall2 (mall2's representative `stranger` too), apps `app`, `other` and `legacy` (registered
+ * before shopauth kept sealed secrets), `app` and `legacy` installed in mall1 by boss at T0.
+ */
+async function arrange() {
+  logs = '';
   const log = new Writable({ write: (chunk: Buffer, _enc, done) => ((logs += chunk.toString()), done()) });
   s = await startServer({ log, config: { logLevel: 'debug' } });
-  await seedMall(s, 'mall1');
-  await seedMall(s, 'mall2');
-  await addOperator({ store: s.store, clock: s.clock, hasher: s.ctx.hasher }, { mallId: 'mall2', userId: 'stranger', password: PASSWORD, userType: 'P', name: 'Stranger' });
+  await seedMallQuick(s, 'mall1');
+  await seedMallQuick(s, 'mall2');
+  await addTestOperator(s, 'mall2', 'stranger', 'P', 'Stranger');
   app = await seedApp(s);
   other = await seedApp(s);
-  // An app registered before shopauth kept sealed secrets (no sealer: no app_secrets row).
+  // No sealer: no app_secrets row.
   const old = await createApp({ store: s.store, clock: s.clock, hasher: s.ctx.hasher }, {
     name: 'Old App', appUrl: 'https://old.example/', redirectUris: [REDIRECT_URI], scopes: ['mall.read_store'],
   });
   legacy = { clientId: old.app.clientId, clientSecret: old.clientSecret! };
-  // The authorization flow creates the grants: the apps are installed in mall1.
-  tokens = await obtainTokens(s, 'mall1', app);
-  await obtainTokens(s, 'mall1', legacy, { scope: 'mall.read_store' });
-});
-afterAll(() => s?.close());
+  // The consent creates the grants: the apps are installed in mall1.
+  tokens = await consentTokens(s, 'mall1', app);
+  await consentTokens(s, 'mall1', legacy, { scopes: ['mall.read_store'] });
+}
+
+/** In each describe but the host form's, which starts a server of another configuration. */
+function eachTestInItsOwnWorld() {
+  beforeEach(arrange);
+  afterEach(() => s?.close());
+}
 
 const consoleUrl = (mallId: string) => `${s.mallUrl(mallId)}/console`;
 const launchUrl = (mallId: string, clientId: string, query = '') => `${consoleUrl(mallId)}/apps/${clientId}/launch${query}`;
@@ -89,6 +102,8 @@ function parseLaunch(location: string) {
 const expectedHmac = (query: string, secret: string) => createHmac('sha256', secret).update(query.slice(0, query.indexOf('&hmac='))).digest('base64');
 
 describe('signing in', () => {
+  eachTestInItsOwnWorld();
+
   test('not signed in: the console, a launch and a remove show the login page (page security headers), and nothing changes', async () => {
     const browser = new Browser();
     for (const url of [consoleUrl('mall1'), launchUrl('mall1', app.clientId)]) {
@@ -178,6 +193,8 @@ describe('signing in', () => {
 });
 
 describe('the installed apps', () => {
+  eachTestInItsOwnWorld();
+
   test('the representative sees each installed app: name, scopes in words, who consented and when, Open and Remove', async () => {
     const { page, html } = await signIn('mall1', 'boss');
     expectPageHeaders(page);
@@ -210,6 +227,8 @@ describe('the installed apps', () => {
 });
 
 describe('App URL launch (wire.md)', () => {
+  eachTestInItsOwnWorld();
+
   test('Open: 302 to the App URL with exactly the parameters, alphabetical, hmac last, keyed with the client secret', async () => {
     const { browser } = await signIn('mall1', 'boss');
     const res = await browser.get(launchUrl('mall1', app.clientId));
@@ -295,6 +314,8 @@ describe('App URL launch (wire.md)', () => {
 });
 
 describe('Remove', () => {
+  eachTestInItsOwnWorld();
+
   test('CSRF missing, wrong or of another session: 403 and nothing changes', async () => {
     const { browser } = await signIn('mall1', 'boss');
     const { csrf: foreign } = await signIn('mall1', 'boss');
@@ -341,7 +362,13 @@ describe('Remove', () => {
 });
 
 describe('secrets', () => {
+  eachTestInItsOwnWorld();
+
   test('the client secret is stored sealed (not in any row) and never logged', async () => {
+    // What carries a secret: a login (the password), a launch (the hmac keyed with the client secret), an API call (the token).
+    const { browser } = await signIn('mall1', 'boss');
+    expect((await browser.get(launchUrl('mall1', app.clientId))).status).toBe(302);
+    expect((await storeCall(tokens.access_token)).status).toBe(200);
     const row = await s.store.appSecrets.get(app.clientId);
     expect(row?.sealedSecret).toMatch(/^v1\./);
     expect(row?.sealedSecret).not.toContain(app.clientSecret);

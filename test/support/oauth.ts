@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
+import { approve } from '../../src/oauth/authorize/consent.js';
 import { authorizeCode, type AuthorizeOptions, type Endpoint } from './browser.js';
 import { basic, REDIRECT_URI, seedApp, seedMall } from './fixtures.js';
 import { startServer, type TestServer } from './server.js';
@@ -46,6 +47,22 @@ export async function obtainTokens(s: Endpoint, mallId: string, client: TestClie
   const { verifier, challenge } = pkce();
   const code = await authorizeCode(s, { mallId, clientId: client.clientId, ...options, extra: { code_challenge: challenge, code_challenge_method: 'S256', ...options.extra } });
   const res = await postForm(s, mallId, 'token', { grant_type: 'authorization_code', code, redirect_uri: options.redirectUri ?? REDIRECT_URI, code_verifier: verifier }, client);
+  expect(res.status).toBe(200);
+  return (await res.json()) as TokenPair;
+}
+
+/**
+ * An app installed in a mall as a test's arrangement: the representative's consent recorded by the
+ * real approve() (the grant, app.installed, the audit event), without the login page the
+ * authorization suites prove, and its code exchanged at the token endpoint for a token pair.
+ */
+export async function consentTokens(s: TestServer, mallId: string, client: TestClient, options: { scopes?: string[]; userId?: string } = {}): Promise<TokenPair> {
+  const mall = await s.store.malls.get(mallId);
+  const operator = await s.store.operators.get(mallId, options.userId ?? 'boss');
+  const app = await s.store.apps.get(client.clientId);
+  if (!mall || !operator || !app) throw new Error(`consentTokens: no mall ${mallId}, operator or app ${client.clientId}`);
+  const code = await approve(s.ctx, mall, operator, { client: app, redirectUri: REDIRECT_URI, scopes: options.scopes ?? app.scopes, state: undefined, codeChallenge: null, codeChallengeMethod: null });
+  const res = await postForm(s, mallId, 'token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI }, client);
   expect(res.status).toBe(200);
   return (await res.json()) as TokenPair;
 }
