@@ -37,7 +37,7 @@ export interface Seed {
   /** Unused refresh tokens of the app, each its own family: the first token of each chain (bench/wrk.lua). */
   refreshPool: string[];
   products: number;
-  /** PRAGMA synchronous of shopauth's own SQLite connection (OFF, NORMAL, FULL, EXTRA): the floors and the peer's adapter use the same. */
+  /** The durability of shopauth's SQLite writer as a PRAGMA synchronous level (OFF, NORMAL, FULL, EXTRA): the floors and the peer's adapter use the same. */
   synchronous: string;
 }
 
@@ -112,7 +112,9 @@ async function main(dir: string, poolSize: number) {
     accessToken: access.accessToken,
     refreshPool,
     products: products.length,
-    synchronous: ['OFF', 'NORMAL', 'FULL', 'EXTRA'][level] ?? `unknown (${level})`,
+    // shopauth's writer runs NORMAL and fdatasyncs the WAL itself before any answer
+    // (store/dialects/sqlite.ts, docs/store.md): as durable as FULL, which the floors use.
+    synchronous: level === 1 ? 'FULL' : (['OFF', 'NORMAL', 'FULL', 'EXTRA'][level] ?? `unknown (${level})`),
   };
   writeFileSync(join(dir, 'seed.json'), JSON.stringify(seed));
   if (process.env.BENCH_PG_URL) await copyToPostgres(join(dir, 'template.db'), process.env.BENCH_PG_URL);
