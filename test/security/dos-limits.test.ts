@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { basic, seedApp, seedMall } from '../support/fixtures.js';
-import { obtainTokens, postForm } from '../support/oauth.js';
+import { expectApiRefusal, expectRefusal, expectTokenError, obtainTokens, postForm } from '../support/oauth.js';
 import { seedCredentials } from '../podshop/support.js';
 import { startServer, type TestServer } from '../support/server.js';
 
@@ -34,7 +34,7 @@ describe('POD Shop paging', () => {
     const last = await list('?pageNo=80&pageSize=100');
     expect(last.status).toBe(200);
     expect(await last.json()).toEqual([]);
-    expect((await list('?pageNo=100000&pageSize=100')).status).toBe(400);
+    await expectRefusal(await list('?pageNo=100000&pageSize=100'), 400, { errorKey: 'invalidParameter', title: 'Bad Request', status: 400, detail: 'pageNo: must be an integer from 0 to 8000', field: 'pageNo' });
   });
 });
 
@@ -44,7 +44,7 @@ describe('token endpoint limits', () => {
     const from = (ip: string) => ({ 'x-forwarded-for': ip });
     for (let i = 0; i < 5; i++) {
       const res = await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: 'x' }, { clientId: 'NoSuchClient', clientSecret: 'nope' }, from('203.0.113.9'));
-      expect(res.status).toBe(401);
+      await expectTokenError(res, 401, 'invalid_client', 'client authentication failed');
     }
     const limited = await fetch(`${s.mallUrl('mall1')}/api/v2/oauth/token`, { method: 'POST', headers: { 'x-forwarded-for': '203.0.113.9', 'content-type': 'application/x-www-form-urlencoded' }, body: 'not even a form' });
     expect(limited.status).toBe(429);
@@ -52,9 +52,9 @@ describe('token endpoint limits', () => {
     expect(limited.headers.get('cache-control')).toBe('no-store');
     expect(await limited.json()).toEqual({ error: 'temporarily_unavailable', error_description: 'too many requests from this address; retry after 1 s', trace_id: limited.headers.get('x-trace-id') });
     const other = await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: 'x' }, { clientId: 'NoSuchClient', clientSecret: 'nope' }, from('203.0.113.10'));
-    expect(other.status).toBe(401);
+    await expectTokenError(other, 401, 'invalid_client', 'client authentication failed');
     s.clock.advance(1000);
-    expect((await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: 'x' }, { clientId: 'NoSuchClient', clientSecret: 'nope' }, from('203.0.113.9'))).status).toBe(401);
+    await expectTokenError(await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: 'x' }, { clientId: 'NoSuchClient', clientSecret: 'nope' }, from('203.0.113.9')), 401, 'invalid_client', 'client authentication failed');
   });
 
   test('Cafe24 token endpoint per authenticated client, whatever the address; a wrong secret does not use the client\'s bucket', async () => {
@@ -62,15 +62,14 @@ describe('token endpoint limits', () => {
     const app = await seedApp(s);
     for (let i = 0; i < 8; i++) {
       const res = await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: 'x' }, { clientId: app.clientId, clientSecret: 'wrong' }, { 'x-forwarded-for': `198.51.100.${i}` });
-      expect(res.status).toBe(401);
+      await expectTokenError(res, 401, 'invalid_client', 'client authentication failed');
     }
     for (let i = 0; i < 5; i++) {
       const res = await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: 'x' }, app, { 'x-forwarded-for': `192.0.2.${i}` });
-      expect(res.status).toBe(400);
+      await expectTokenError(res, 400, 'invalid_grant', 'the refresh token is invalid');
     }
     const limited = await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: 'x' }, app, { 'x-forwarded-for': '192.0.2.99' });
-    expect(limited.status).toBe(429);
-    expect(await limited.json()).toMatchObject({ error: 'temporarily_unavailable', error_description: 'too many requests for this client; retry after 1 s' });
+    await expectTokenError(limited, 429, 'temporarily_unavailable', 'too many requests for this client; retry after 1 s', { 'retry-after': '1' });
   });
 
   test('POD Shop /ac/oauth/ext/token and its refresh: per credentials, 429 in POD Shop\'s shape; no family is minted when refused', async () => {
@@ -90,7 +89,7 @@ describe('token endpoint limits', () => {
     expect(limited.headers.get('retry-after')).toBe('1');
     expect(await limited.json()).toEqual({ errorKey: 'tooManyRequests', title: 'Too Many Requests', status: 429, detail: 'too many requests for this client; retry after 1 s' });
     const refreshed = await fetch(`${s.url}/ac/oauth/ext/token/refresh?refreshToken=${refresh}`, { method: 'POST', headers: { ...auth, 'x-forwarded-for': '192.0.2.51' } });
-    expect(refreshed.status).toBe(429);
+    await expectRefusal(refreshed, 429, { errorKey: 'tooManyRequests', title: 'Too Many Requests', status: 429, detail: 'too many requests for this client; retry after 1 s' }, { 'retry-after': '1', 'cache-control': 'no-store' });
     expect(await families()).toBe(5);
   });
 
@@ -98,12 +97,12 @@ describe('token endpoint limits', () => {
     const s = await setup({ config: small });
     const forged = (i: number) => `eyJhbGciOiJFUzI1NiIsImtpZCI6Im5vbmUifQ.eyJzdWIiOiJ4${i}In0.c2ln`;
     const call = (i: number, ip: string) => fetch(`${s.mallUrl('mall1')}/api/v2/admin/store`, { headers: { authorization: `Bearer ${forged(i)}`, 'x-forwarded-for': ip } });
-    for (let i = 0; i < 5; i++) expect((await call(i, '203.0.113.5')).status).toBe(401);
+    for (let i = 0; i < 5; i++) await expectApiRefusal(await call(i, '203.0.113.5'), 401, 'the access token is invalid');
     const limited = await call(99, '203.0.113.5');
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('1');
     expect(await limited.json()).toEqual({ error: { code: 429, message: 'too many requests with new access tokens from this address; retry after 1 s', more_info: {}, trace_id: limited.headers.get('x-trace-id') } });
-    expect((await call(100, '203.0.113.6')).status).toBe(401);
+    await expectApiRefusal(await call(100, '203.0.113.6'), 401, 'the access token is invalid');
   });
 });
 
@@ -127,6 +126,6 @@ describe('purge', () => {
     const refreshed = await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: live.refresh_token }, app);
     expect(refreshed.status).toBe(200);
     const gone = await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: old.refresh_token }, app);
-    expect(gone.status).toBe(400);
+    await expectTokenError(gone, 400, 'invalid_grant', 'the refresh token is invalid');
   });
 });

@@ -109,3 +109,17 @@ export function expectPageHeaders(res: Response): void {
   expect(res.headers.get('cache-control')).toBe('no-store');
   expect(res.headers.get('x-content-type-options')).toBe('nosniff');
 }
+
+/** The text of a page's first `role="alert"` message, entities decoded; null when it shows none. */
+export function alertOf(html: string): string | null {
+  const m = /role="alert"[^>]*>([\s\S]*?)<\/p>/.exec(html);
+  if (!m) return null;
+  const text = m[1]!.replace(/<[^>]+>/g, '');
+  return text.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim();
+}
+
+/** An HTML page refusal as a user sees it (pages.md): the status, the page headers and the message shown. */
+export async function expectPageRefusal(res: Response, status: number, message: string | null): Promise<void> {
+  expect({ status: res.status, alert: alertOf(await res.text()) }).toEqual({ status, alert: message });
+  expectPageHeaders(res);
+}

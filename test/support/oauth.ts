@@ -103,3 +103,33 @@ export async function expectApiRefusal(res: Response, status: number, message: s
   expect(await res.json()).toEqual({ error: { code: status, message, more_info: {}, trace_id: res.headers.get('x-trace-id') } });
   if (status === 401) expect(res.headers.get('www-authenticate')).toBe(challenge);
 }
+
+/** An answer already read, as adminApi gives it. */
+export interface ReadAnswer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/**
+ * A refusal exactly as a client sees it: the status, the whole JSON body and each header named
+ * (null: absent). The one assertion a test of an error answer makes (issue 14).
+ */
+export async function expectRefusal(res: Response | ReadAnswer, status: number, body: unknown, headers: Record<string, string | null> = {}): Promise<void> {
+  const seen = Object.fromEntries(Object.keys(headers).map((name) => [name, res.headers.get(name)]));
+  const sent = res instanceof Response ? ((await res.json()) as unknown) : res.body;
+  expect({ status: res.status, body: sent, headers: seen }).toEqual({ status, body, headers });
+}
+
+/** The Basic challenge of a failed client authentication (RFC 6749 §5.2 invalid_client, RFC 7617). */
+export const BASIC_CHALLENGE = 'Basic realm="shopauth"';
+
+/**
+ * An RFC 6749 §5.2 error of the token endpoints, whole: `{ error, error_description, trace_id }`
+ * (the trace id the x-trace-id header carries), Cache-Control no-store (§5.1) and, for a 401, the
+ * Basic challenge unless `headers` names another; `headers` adds any other (Retry-After on 429).
+ */
+export async function expectTokenError(res: Response, status: number, error: string, description: string, headers: Record<string, string | null> = {}): Promise<void> {
+  const challenge = status === 401 ? { 'www-authenticate': BASIC_CHALLENGE } : {};
+  await expectRefusal(res, status, { error, error_description: description, trace_id: res.headers.get('x-trace-id') }, { 'cache-control': 'no-store', ...challenge, ...headers });
+}
