@@ -103,7 +103,8 @@ describe('scripttags', () => {
     await api.put(`/scripttags/${first}`, { request: { exclude_path: ['/product/list.html'], integrity: SRI } });
     const excluded = await page('/product/list.html');
     expect(excluded.html).not.toContain('widget.js');
-    expect((await page('/nowhere.html')).status).toBe(404);
+    const nowhere = await page('/nowhere.html');
+    expect({ status: nowhere.status, body: JSON.parse(nowhere.html) as unknown }).toEqual({ status: 404, body: apiError(404, 'no such resource') });
   });
 
   test('DELETE /scripttags/{no}: 200, then 404; the tag leaves the storefront', async () => {

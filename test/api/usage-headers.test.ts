@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seedMall } from '../support/fixtures.js';
+import { expectRefusal } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { adminApi, apiError, tokenFor } from './helpers.js';
 
@@ -30,15 +31,15 @@ describe('the usage layer', () => {
     expect(usage(first)).toEqual({ call: '0.17', time: '0', callRemain: null, timeRemain: null });
     expect(usage(await api.get('/store')).call).toBe('0.33');
     const notFound = await api.get('/products/77');
-    expect(notFound.status).toBe(404);
+    await expectRefusal(notFound, 404, apiError(404, 'product 77 does not exist'));
     expect(usage(notFound).call).toBe('0.5');
     const invalid = await api.get('/products?limit=0');
-    expect(invalid.status).toBe(422);
+    await expectRefusal(invalid, 422, apiError(422, 'limit must be >= 1'));
     expect(usage(invalid).call).toBe('0.67');
     // A token without the scope still counts, and its 403 carries the headers.
     const narrow = await tokenFor(s, 'mall1', { scopes: ['mall.read_store'] });
     const forbidden = await adminApi(s, 'mall1', narrow.token).get('/products');
-    expect(forbidden.status).toBe(403);
+    await expectRefusal(forbidden, 403, apiError(403, 'this call needs the scope mall.read_product'), { 'www-authenticate': 'Bearer realm="shopauth", error="insufficient_scope", scope="mall.read_product"' });
     expect(usage(forbidden)).toMatchObject({ call: '0.17', time: '0' });
     // No credential: no app, no usage.
     expect(usage(await adminApi(s, 'mall1', null).get('/store')).call).toBeNull();
@@ -61,11 +62,11 @@ describe('the usage layer', () => {
     expect(usage(sixth)).toMatchObject({ call: '100', callRemain: '4' });
     expect(sixth.headers.get('retry-after')).toBe('4');
     const seventh = await api.get('/store');
-    expect(seventh.status).toBe(429);
+    await expectRefusal(seventh, 429, apiError(429, 'API usage limit reached (calls at 100 %); calls resume in 6 s, and calls made before then lengthen the wait'), { 'retry-after': '6' });
     expect(seventh.headers.get('x-cafe24-call-remain')).toBe('6');
     s.clock.advance(5_000);
     const still = await api.get('/store'); // 5 s drained 2.5 calls of 7: 4.5, still 100 %, and now 5.5
-    expect(still.status).toBe(429);
+    await expectRefusal(still, 429, apiError(429, 'API usage limit reached (calls at 100 %); calls resume in 4 s, and calls made before then lengthen the wait'), { 'retry-after': '4' });
     expect(still.headers.get('x-cafe24-call-remain')).toBe('4');
     s.clock.advance(4_000); // 5.5 - 2 = 3.5: one more call fits, and fills the meter again
     const resumed = await api.get('/store');
