@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { authorizeCode, Browser, readForm } from '../support/browser.js';
+import { authorizeCode, Browser, expectPageRefusal, readForm } from '../support/browser.js';
 import { runCliJson } from '../support/cli.js';
 import { basic } from '../support/fixtures.js';
-import { expectApiRefusal, expectOAuthError } from '../support/oauth.js';
+import { expectApiRefusal, expectTokenError } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -74,11 +74,10 @@ describe('Cafe24 authorization code flow (wire.md)', () => {
 
     // Without the CSRF token the form is refused and nothing happens.
     const forged = await browser.post(lf.action, { user_id: 'test', password: 'pass-word-1' });
-    expect(forged.status).toBe(403);
+    await expectPageRefusal(forged, 403, 'invalid_request: the form has expired or did not come from this site; go back and reload the page');
 
     const wrong = await browser.post(lf.action, { csrf_token: lf.csrf, user_id: 'test', password: 'nope-nope' });
-    expect(wrong.status).toBe(401);
-    expect(await wrong.text()).toContain('The operator ID or password is wrong.');
+    await expectPageRefusal(wrong, 401, 'The operator ID or password is wrong.');
 
     const sidBefore = browser.cookies.get('shopauth_sid');
     const loggedIn = await browser.post(lf.action, { csrf_token: lf.csrf, user_id: 'test', password: 'pass-word-1' });
@@ -157,15 +156,9 @@ describe('Cafe24 authorization code flow (wire.md)', () => {
     });
     expect(revoked.status).toBe(200);
     expect(await revoked.text()).toBe('');
-    const after = await readStore(next.access_token!);
-    expect(after.status).toBe(401);
-    expect(after.headers.get('www-authenticate')).toBe('Bearer realm="shopauth", error="invalid_token"');
-    expect(await after.json()).toEqual({
-      error: { code: 401, message: 'the access token has been revoked', more_info: {}, trace_id: after.headers.get('x-trace-id') },
-    });
+    await expectApiRefusal(await readStore(next.access_token!), 401, 'the access token has been revoked');
     const deadRefresh = await postToken({ grant_type: 'refresh_token', refresh_token: next.refresh_token! });
-    expect(deadRefresh.status).toBe(400);
-    expect(((await deadRefresh.json()) as { error: string }).error).toBe('invalid_grant');
+    await expectTokenError(deadRefresh, 400, 'invalid_grant', 'the refresh token has been revoked');
   });
 
   test('client_id and client_secret in the body work as well as Basic (newer Cafe24 docs)', async () => {
@@ -178,14 +171,9 @@ describe('Cafe24 authorization code flow (wire.md)', () => {
     const first = (await (await postToken({ grant_type: 'authorization_code', code: await codeFor(), redirect_uri: REDIRECT })).json()) as Record<string, string>;
     const second = (await (await postToken({ grant_type: 'refresh_token', refresh_token: first.refresh_token! })).json()) as Record<string, string>;
     const replay = await postToken({ grant_type: 'refresh_token', refresh_token: first.refresh_token! });
-    expect(replay.status).toBe(400);
-    expect(await replay.json()).toEqual({
-      error: 'invalid_grant',
-      error_description: 'the refresh token has already been used; its token family is revoked',
-      trace_id: replay.headers.get('x-trace-id'),
-    });
+    await expectTokenError(replay, 400, 'invalid_grant', 'the refresh token has already been used; its token family is revoked');
     await expectApiRefusal(await readStore(second.access_token!), 401, 'the access token has been revoked');
-    await expectOAuthError(await postToken({ grant_type: 'refresh_token', refresh_token: second.refresh_token! }), 400, 'invalid_grant', 'the refresh token has been revoked');
+    await expectTokenError(await postToken({ grant_type: 'refresh_token', refresh_token: second.refresh_token! }), 400, 'invalid_grant', 'the refresh token has been revoked');
   });
 
   test('a replayed code gets invalid_grant and revokes every token issued from it (RFC 6749 §4.1.2)', async () => {
@@ -193,14 +181,9 @@ describe('Cafe24 authorization code flow (wire.md)', () => {
     const first = (await (await postToken({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT })).json()) as Record<string, string>;
     expect((await readStore(first.access_token!)).status).toBe(200);
     const replay = await postToken({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT });
-    expect(replay.status).toBe(400);
-    expect(await replay.json()).toEqual({
-      error: 'invalid_grant',
-      error_description: 'the authorization code has already been used',
-      trace_id: replay.headers.get('x-trace-id'),
-    });
+    await expectTokenError(replay, 400, 'invalid_grant', 'the authorization code has already been used');
     await expectApiRefusal(await readStore(first.access_token!), 401, 'the access token has been revoked');
-    await expectOAuthError(await postToken({ grant_type: 'refresh_token', refresh_token: first.refresh_token! }), 400, 'invalid_grant', 'the refresh token has been revoked');
+    await expectTokenError(await postToken({ grant_type: 'refresh_token', refresh_token: first.refresh_token! }), 400, 'invalid_grant', 'the refresh token has been revoked');
   });
 });
 
@@ -209,8 +192,7 @@ describe('expiry with a controllable clock (wire.md lifetimes)', () => {
     const code = await codeFor();
     s.clock.advance(60_000);
     const res = await postToken({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: 'invalid_grant', error_description: 'the authorization code has expired' });
+    await expectTokenError(res, 400, 'invalid_grant', 'the authorization code has expired');
   });
 
   test('a code used within 59 seconds works', async () => {
@@ -225,15 +207,13 @@ describe('expiry with a controllable clock (wire.md lifetimes)', () => {
     expect((await readStore(t.access_token!)).status).toBe(200);
     s.clock.advance(1);
     const expired = await readStore(t.access_token!);
-    expect(expired.status).toBe(401);
-    expect(((await expired.json()) as { error: { message: string } }).error.message).toBe('the access token has expired');
+    await expectApiRefusal(expired, 401, 'the access token has expired');
   });
 
   test('the refresh token lives 14 days from its issue', async () => {
     const t = (await (await postToken({ grant_type: 'authorization_code', code: await codeFor(), redirect_uri: REDIRECT })).json()) as Record<string, string>;
     s.clock.advance(14 * DAY);
     const res = await postToken({ grant_type: 'refresh_token', refresh_token: t.refresh_token! });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: 'invalid_grant', error_description: 'the refresh token has expired' });
+    await expectTokenError(res, 400, 'invalid_grant', 'the refresh token has expired');
   });
 });
