@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { revokeCredentials } from '../../src/registry/credentials.js';
 import { basic, seedApp, seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
-import { base64, curl, post, seedCredentials, type PodTokens } from './support.js';
+import { base64, curl, DOES_NOT_EXIST, expectPod401, post, seedCredentials, UNAUTHORIZED, type PodTokens } from './support.js';
+import { expectApiRefusal, expectRefusal } from '../support/oauth.js';
 
 /**
  * The POD Shop document (../shared/reference/004, "2.1 Get Access Token" and "2.2 ... using refresh
@@ -20,8 +21,6 @@ const TOKEN_BODY = {
   refresh_expires_in: 1209599,
 };
 
-const UNAUTHORIZED = { status: 401, error: 'Unauthorized' };
-const DOES_NOT_EXIST = { status: 401, error: 'this token does not exist' };
 
 beforeAll(async () => {
   s = await startServer();
@@ -42,10 +41,7 @@ async function token(authorization = auth, url = `${s.url}/ac/oauth/ext/token`):
 const refreshUrl = (refreshToken: string, id = creds.clientId) =>
   `${s.url}/ac/oauth/external/${id}/refresh?refreshToken=${encodeURIComponent(refreshToken)}`;
 
-async function expect401(res: Response, body: unknown) {
-  expect(res.status).toBe(401);
-  expect(await res.json()).toEqual(body);
-}
+const expect401 = expectPod401;
 
 describe('the document\'s curl requests', () => {
   test('2.1: POST /ac/oauth/ext/token with Basic, then 2.2: POST /ac/oauth/external/{id}/refresh?refreshToken=', async () => {
@@ -108,13 +104,11 @@ describe('refresh: both paths, refreshToken in the query, a form body or a JSON 
     expect(missing.status).toBe(400);
     expect(await missing.json()).toEqual({ errorKey: 'invalidParameter', title: 'Bad Request', status: 400, detail: 'refreshToken: is required', field: 'refreshToken' });
     const twice = await post(`${s.url}/ac/oauth/ext/token/refresh?refreshToken=x&refreshToken=y`, auth);
-    expect(twice.status).toBe(400);
-    expect(await twice.json()).toMatchObject({ field: 'refreshToken', detail: 'refreshToken: must be given once, as a string' });
+    await expectRefusal(twice, 400, { errorKey: 'invalidParameter', title: 'Bad Request', status: 400, detail: 'refreshToken: must be given once, as a string', field: 'refreshToken' });
     const disagree = await post(`${s.url}/ac/oauth/ext/token/refresh?refreshToken=other`, auth, { json: { refreshToken: a.refresh_token } });
-    expect(disagree.status).toBe(400);
-    expect(await disagree.json()).toMatchObject({ field: 'refreshToken', detail: 'refreshToken: the query string and the body disagree' });
+    await expectRefusal(disagree, 400, { errorKey: 'invalidParameter', title: 'Bad Request', status: 400, detail: 'refreshToken: the query string and the body disagree', field: 'refreshToken' });
     const notString = await post(`${s.url}/ac/oauth/ext/token/refresh`, auth, { json: { refreshToken: 42 } });
-    expect(notString.status).toBe(400);
+    await expectRefusal(notString, 400, { errorKey: 'invalidParameter', title: 'Bad Request', status: 400, detail: 'refreshToken: must be given once, as a string', field: 'refreshToken' });
     // Nothing was rotated by the failed attempts.
     expect((await post(refreshUrl(a.refresh_token), auth)).status).toBe(200);
   });
@@ -136,7 +130,7 @@ describe('rotation (as in the Cafe24 flow; RFC 9700 §4.14.2)', () => {
 
     await expect401(await post(refreshUrl(a.refresh_token), auth), DOES_NOT_EXIST);
     // Reuse detected: the family is revoked, the newest pair included.
-    expect((await store()).status).toBe(401);
+    await expectApiRefusal(await store(), 401, 'the access token has been revoked');
     await expect401(await post(refreshUrl(b.refresh_token), auth), DOES_NOT_EXIST);
   });
 
@@ -210,7 +204,7 @@ describe('bad credentials: 401 and nothing else revealed', () => {
     await expect401(await post(`${s.url}/ac/oauth/ext/token`, cAuth), UNAUTHORIZED);
     await expect401(await post(`${s.url}/ac/oauth/ext/token/refresh?refreshToken=${t.refresh_token}`, cAuth), UNAUTHORIZED);
     const api = await fetch(`${s.mallUrl('mall1')}/api/v2/admin/store`, { headers: { authorization: `Bearer ${t.access_token}` } });
-    expect(api.status).toBe(401);
+    await expectApiRefusal(api, 401, 'the access token has been revoked');
   });
 });
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createCredentials } from '../../src/registry/credentials.js';
+import { BASIC_CHALLENGE, expectRefusal } from '../support/oauth.js';
 import type { TestServer } from '../support/server.js';
 
 export const POD_SCOPES = ['mall.read_store', 'mall.read_order', 'mall.write_order', 'mall.read_product'];
@@ -68,4 +69,20 @@ export interface PodTokens {
   expires_in: number;
   refresh_token: string;
   refresh_expires_in: number;
+}
+
+/** The two 401 bodies of `/ac/...` (podshop.md, Errors on /ac/...). */
+export const UNAUTHORIZED = { status: 401, error: 'Unauthorized' };
+export const DOES_NOT_EXIST = { status: 401, error: 'this token does not exist' };
+
+/** The RFC 6750 §3 challenge of a refused bearer token on the API. */
+export const BEARER_INVALID = 'Bearer realm="shopauth", error="invalid_token"';
+
+/**
+ * A 401 of `/ac/...` whole (podshop.md, Errors on /ac/...): refused Basic credentials carry the
+ * Basic challenge (RFC 7617); a refused refresh token none; a refused access token on the API
+ * `challenge` (BEARER_INVALID).
+ */
+export async function expectPod401(res: Response, body: typeof UNAUTHORIZED, challenge: string | null = body === UNAUTHORIZED ? BASIC_CHALLENGE : null): Promise<void> {
+  await expectRefusal(res, 401, body, { 'www-authenticate': challenge });
 }
