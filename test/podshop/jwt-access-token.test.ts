@@ -4,7 +4,8 @@ import { jwtFormat } from '../../src/oauth/tokens/jwt.js';
 import { signingKeysOf } from '../../src/oauth/tokens/signing-keys.js';
 import { basic, seedApp, seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
-import { post, seedCredentials, type PodTokens } from './support.js';
+import { expectApiRefusal } from '../support/oauth.js';
+import { DOES_NOT_EXIST, expectPod401, post, seedCredentials, type PodTokens } from './support.js';
 
 /**
  * RFC 9068 JWT access tokens of the POD Shop dialect: verified by a standard library (jose) against
@@ -94,27 +95,23 @@ describe('the API accepts it as a bearer token, and refuses it once revoked', ()
     expect(revoke.status).toBe(200);
     await expect(verify(t.access_token)).resolves.toBeTruthy();
     const res = await storeApi('mall1', `bearer ${t.access_token}`);
-    expect(res.status).toBe(401);
-    expect(await res.json()).toMatchObject({ error: { code: 401, message: 'the access token has been revoked' } });
+    await expectApiRefusal(res, 401, 'the access token has been revoked');
     // Revoking the access token also revoked its refresh token (wire.md, Revocation).
     const refresh = await post(`${s.url}/ac/oauth/ext/token/refresh?refreshToken=${t.refresh_token}`, basic(creds.clientId, creds.clientKey));
-    expect(refresh.status).toBe(401);
+    await expectPod401(refresh, DOES_NOT_EXIST);
   });
 
   test('after its hour: 401, expired', async () => {
     const t = await issue();
     s.clock.advance(3600_000);
     const res = await storeApi('mall1', `bearer ${t.access_token}`);
-    expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="shopauth", error="invalid_token"');
-    expect(await res.json()).toMatchObject({ error: { code: 401, message: 'the access token has expired' } });
+    await expectApiRefusal(res, 401, 'the access token has expired');
   });
 
   test('a token of mall1 is invalid at mall2', async () => {
     const t = await issue();
     const res = await storeApi('mall2', `Bearer ${t.access_token}`);
-    expect(res.status).toBe(401);
-    expect(await res.json()).toMatchObject({ error: { message: 'the access token is invalid' } });
+    await expectApiRefusal(res, 401, 'the access token is invalid');
   });
 
   test('forgeries: another key under our kid, alg none, a tampered payload, a JWT we never stored', async () => {
@@ -133,8 +130,7 @@ describe('the API accepts it as a bearer token, and refuses it once revoked', ()
     const none = `${enc({ alg: 'none', typ: 'at+jwt' })}.${p}.`;
     for (const token of [foreign, tampered, none]) {
       const res = await storeApi('mall1', `Bearer ${token}`);
-      expect(res.status).toBe(401);
-      expect(await res.json()).toMatchObject({ error: { message: 'the access token is invalid' } });
+      await expectApiRefusal(res, 401, 'the access token is invalid');
     }
     // Signed by our own signing key with valid claims but never issued (no stored record): refused too.
     const minted = await jwtFormat(signingKeysOf(s.ctx)).mint({
@@ -142,7 +138,7 @@ describe('the API accepts it as a bearer token, and refuses it once revoked', ()
       scopes: ['mall.read_store'], issuedAt: s.clock.now(), expiresAt: s.clock.now() + 3600_000,
     });
     await expect(verify(minted.token)).resolves.toBeTruthy();
-    expect((await storeApi('mall1', `Bearer ${minted.token}`)).status).toBe(401);
+    await expectApiRefusal(await storeApi('mall1', `Bearer ${minted.token}`), 401, 'the access token is invalid');
   });
 });
 
@@ -150,18 +146,19 @@ describe('Basic credentials directly on the API (POD Shop document, 1)', () => {
   test('API credentials authenticate a call to their mall; not to another mall; a wrong key is 401', async () => {
     expect((await storeApi('mall1', basic(creds.clientId, creds.clientKey))).status).toBe(200);
     const other = await storeApi('mall2', basic(creds.clientId, creds.clientKey));
-    expect(other.status).toBe(401);
-    expect(other.headers.get('www-authenticate')).toBe('Basic realm="shopauth"');
-    expect((await storeApi('mall1', basic(creds.clientId, 'wrong'))).status).toBe(401);
+    await expectApiRefusal(other, 401, 'client authentication failed', 'Basic realm="shopauth"');
+    await expectApiRefusal(await storeApi('mall1', basic(creds.clientId, 'wrong')), 401, 'client authentication failed', 'Basic realm="shopauth"');
   });
 
   test('a Cafe24 app\'s client secret is not an API credential', async () => {
     const app = await seedApp(s);
-    expect((await storeApi('mall1', basic(app.clientId, app.clientSecret))).status).toBe(401);
+    await expectApiRefusal(await storeApi('mall1', basic(app.clientId, app.clientSecret)), 401, 'client authentication failed', 'Basic realm="shopauth"');
   });
 
   test('credentials without the scope: 403', async () => {
     const narrow = await seedCredentials(s, 'mall1', { scopes: ['mall.read_order'] });
-    expect((await storeApi('mall1', basic(narrow.clientId, narrow.clientKey))).status).toBe(403);
+    const refused = await storeApi('mall1', basic(narrow.clientId, narrow.clientKey));
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="shopauth", error="insufficient_scope", scope="mall.read_store"');
+    await expectApiRefusal(refused, 403, 'this call needs the scope mall.read_store');
   });
 });
