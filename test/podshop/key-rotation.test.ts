@@ -8,6 +8,7 @@ import { signingKeysOf } from '../../src/oauth/tokens/signing-keys.js';
 import { runCliJson } from '../support/cli.js';
 import { basic, seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
+import { expectApiRefusal } from '../support/oauth.js';
 import { post, seedCredentials, type PodTokens } from './support.js';
 
 /** Key rotation: tokens signed before it still verify until they expire; old keys then leave the JWK Set. */
@@ -53,7 +54,7 @@ describe('rotation in the server process', () => {
     s.clock.advance(59 * 60_000);
     expect((await storeApi(s, before.access_token)).status).toBe(200);
     s.clock.advance(60_000);
-    expect((await storeApi(s, before.access_token)).status).toBe(401);
+    await expectApiRefusal(await storeApi(s, before.access_token), 401, 'the access token has expired');
     await expect(jwtVerify(before.access_token, jwks, at())).rejects.toThrow('"exp" claim timestamp check failed');
 
     // Retired keys stay published for the longest access-token lifetime (2 hours) plus 5 minutes of skew.
