@@ -3,7 +3,7 @@ import type { ProductInput } from '../../src/store/shop-types.js';
 import { pgSchemaUrl } from '../support/dialects.js';
 import { basic, seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
-import { post, seedCredentials, type PodTokens } from './support.js';
+import { BEARER_INVALID, DOES_NOT_EXIST, expectPod401, post, seedCredentials, type PodTokens } from './support.js';
 
 /** The POD Shop flow end to end on PostgreSQL: token, refresh, reuse, orders (with orderCode and storeCustomerId), revocation. */
 describe('POD Shop dialect on PostgreSQL', () => {
@@ -39,7 +39,7 @@ describe('POD Shop dialect on PostgreSQL', () => {
     const again = await post(`${s.url}/ac/oauth/external/${clientId}/refresh?refreshToken=${a.refresh_token}`, auth);
     expect(await again.json()).toEqual({ status: 401, error: 'this token does not exist' });
     const list = await fetch(`${s.url}/ac/api/external/orders`, { headers: { authorization: `bearer ${bt.access_token}` } });
-    expect(list.status).toBe(401);
+    await expectPod401(list, DOES_NOT_EXIST, BEARER_INVALID);
   });
 
   test('orders: created whole, listed with x-total-count; a reused orderCode writes nothing', async () => {
