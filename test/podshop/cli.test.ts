@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli, runCliJson } from '../support/cli.js';
 import { basic } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
-import { post } from './support.js';
+import { expectApiRefusal } from '../support/oauth.js';
+import { expectPod401, post, UNAUTHORIZED } from './support.js';
 
 /** `shopauth credentials create|list|revoke` and `shopauth keys rotate`, the real bin on a SQLite file. */
 let dir: string;
@@ -60,8 +61,8 @@ describe('shopauth credentials', () => {
       expect((await api()).status).toBe(200);
 
       expect(await runCliJson(['credentials', 'revoke', created.client_id, '--db', db])).toEqual({ client_id: created.client_id, revoked: true });
-      expect((await api()).status).toBe(401);
-      expect((await post(`${s.url}/ac/oauth/ext/token`, auth)).status).toBe(401);
+      await expectApiRefusal(await api(), 401, 'the access token has been revoked');
+      await expectPod401(await post(`${s.url}/ac/oauth/ext/token`, auth), UNAUTHORIZED);
       const listed = await runCliJson<{ credentials: { client_id: string; revoked_at: string | null }[] }>(['credentials', 'list', 'pod-mall', '--db', db]);
       expect(listed.credentials.find((c) => c.client_id === created.client_id)?.revoked_at).toMatch(/^\d{4}-/);
     } finally {
