@@ -123,3 +123,15 @@ export async function expectPageRefusal(res: Response, status: number, message: 
   expect({ status: res.status, alert: alertOf(await res.text()) }).toEqual({ status, alert: message });
   expectPageHeaders(res);
 }
+
+/** The message of a failed sign-in, the same for a wrong password, an unknown or another mall's operator (pages.md). */
+export const WRONG_LOGIN = 'The operator ID or password is wrong.';
+
+/** The message of a form posted without its session's CSRF token (RFC 9700 §4.7; pages.md). */
+export const CSRF_REFUSED = 'invalid_request: the form has expired or did not come from this site; go back and reload the page';
+
+/** A throttled sign-in as the person sees it: 429, Retry-After in seconds, the login page saying when to retry. */
+export async function expectLoginThrottled(res: Response, seconds: number): Promise<void> {
+  expect(res.headers.get('retry-after')).toBe(String(seconds));
+  await expectPageRefusal(res, 429, `Too many sign-in attempts. Try again in ${seconds} seconds.`);
+}
