@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { authorize, authorizeUrl, Browser, expectPageHeaders, readForm } from '../support/browser.js';
+import { authorize, authorizeUrl, Browser, CSRF_REFUSED, expectPageHeaders, expectPageRefusal, readForm, WRONG_LOGIN } from '../support/browser.js';
 import { PASSWORD, REDIRECT_URI, seedApp, seedMall } from '../support/fixtures.js';
 import { getAuthorize, type TestClient } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
@@ -38,16 +38,14 @@ describe('page security headers (RFC 9700 §4.16)', () => {
     expectPageHeaders(login);
     const lf = readForm(await login.text(), url);
     const failed = await browser.post(lf.action, { csrf_token: lf.csrf, user_id: 'boss', password: 'wrong-password' });
-    expect(failed.status).toBe(401);
-    expectPageHeaders(failed);
+    await expectPageRefusal(failed, 401, WRONG_LOGIN);
     await browser.post(lf.action, { csrf_token: lf.csrf, user_id: 'boss', password: PASSWORD });
     const consent = await browser.get(url);
     expect(consent.status).toBe(200);
     expect(await consent.text()).toContain('decision');
     expectPageHeaders(consent);
     const error = await getAuthorize(s, 'mall1', { response_type: 'code', client_id: 'nope', redirect_uri: REDIRECT_URI, scope: 'mall.read_store' });
-    expect(error.status).toBe(400);
-    expectPageHeaders(error);
+    await expectPageRefusal(error, 400, 'invalid_request: client_id does not name a registered app');
   });
 
   test('authorization redirects carry Referrer-Policy no-referrer and no-store', async () => {
@@ -67,8 +65,8 @@ describe('CSRF on every form', () => {
     const strangerForm = readForm(await (await stranger.get(url)).text(), url);
     for (const csrf of [undefined, 'x', strangerForm.csrf, lf.csrf.slice(0, -1)]) {
       const res = await browser.post(lf.action, { ...(csrf !== undefined ? { csrf_token: csrf } : {}), user_id: 'boss', password: PASSWORD });
-      expect(res.status).toBe(403);
       expect(res.headers.get('set-cookie')).toBeNull();
+      await expectPageRefusal(res, 403, CSRF_REFUSED);
     }
     // The consent page is still the login page: nobody signed in.
     expect(await (await browser.get(url)).text()).toContain('name="password"');
@@ -78,7 +76,7 @@ describe('CSRF on every form', () => {
     const { url, browser } = await signIn();
     const cf = readForm(await (await browser.get(url)).text(), url);
     const res = await fetch(cf.action, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf_token: cf.csrf, decision: 'allow' }).toString() });
-    expect(res.status).toBe(403);
+    await expectPageRefusal(res, 403, CSRF_REFUSED);
   });
 
   test('consent form: no token, or the pre-login token (the session id changed): 403, no code issued', async () => {
@@ -87,8 +85,8 @@ describe('CSRF on every form', () => {
     expect(cf.csrf).not.toBe(loginCsrf);
     for (const csrf of [undefined, loginCsrf]) {
       const res = await browser.post(cf.action, { ...(csrf !== undefined ? { csrf_token: csrf } : {}), decision: 'allow' });
-      expect(res.status).toBe(403);
       expect(res.headers.get('location')).toBeNull();
+      await expectPageRefusal(res, 403, CSRF_REFUSED);
     }
     const ok = await browser.post(cf.action, { csrf_token: cf.csrf, decision: 'allow' });
     expect(ok.status).toBe(303);
