@@ -1,7 +1,7 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
 import { addressBucket } from '../../src/throttle/address-bucket.js';
-import { authorize, authorizeUrl, Browser, readForm } from '../support/browser.js';
+import { authorize, authorizeUrl, Browser, expectLoginThrottled, expectPageRefusal, readForm, WRONG_LOGIN } from '../support/browser.js';
 import { PASSWORD, seedApp, seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
 
@@ -48,12 +48,11 @@ describe('per-address buckets', () => {
     const users = ['boss', 'helper', 'nobody1', 'nobody2'];
     for (let i = 0; i < 20; i++) {
       const res = await attempt(s, app.clientId, users[i % 4]!, 'wrong-password', { 'x-forwarded-for': `2001:db8:1:2::${(i + 1).toString(16)}` });
-      expect(res.status).toBe(401);
+      await expectPageRefusal(res, 401, WRONG_LOGIN);
     }
     const throttled = await attempt(s, app.clientId, 'fresh', 'wrong-password', { 'x-forwarded-for': '2001:db8:1:2:ffff:ffff:ffff:fff0' });
-    expect(throttled.status).toBe(429);
-    expect(throttled.headers.get('retry-after')).toBe('6');
-    expect((await attempt(s, app.clientId, 'fresh', 'wrong-password', { 'x-forwarded-for': '2001:db8:1:3::1' })).status).toBe(401);
+    await expectLoginThrottled(throttled, 6);
+    await expectPageRefusal(await attempt(s, app.clientId, 'fresh', 'wrong-password', { 'x-forwarded-for': '2001:db8:1:3::1' }), 401, WRONG_LOGIN);
   });
 });
 
@@ -64,7 +63,7 @@ describe('operator passwords', () => {
     const salt = randomBytes(16);
     const old = ['scrypt', 16384, 8, 1, salt.toString('base64url'), scryptSync(PASSWORD, salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64url')].join('$');
     await s.store.operators.add({ mallId: 'mall1', userId: 'legacy', passwordHash: old, userType: 'P', name: 'Legacy', createdAt: s.clock.now() });
-    expect((await attempt(s, app.clientId, 'legacy', 'wrong-password')).status).toBe(401);
+    await expectPageRefusal(await attempt(s, app.clientId, 'legacy', 'wrong-password'), 401, WRONG_LOGIN);
     expect((await s.store.operators.get('mall1', 'legacy'))!.passwordHash).toBe(old);
     expect((await attempt(s, app.clientId, 'legacy', PASSWORD)).status).toBe(303);
     const upgraded = (await s.store.operators.get('mall1', 'legacy'))!.passwordHash;
@@ -78,7 +77,7 @@ describe('operator passwords', () => {
     const { s, app } = await setup();
     const huge = `scrypt$${2 ** 24}$8$1$${randomBytes(16).toString('base64url')}$${randomBytes(32).toString('base64url')}`;
     await s.store.operators.add({ mallId: 'mall1', userId: 'huge', passwordHash: huge, userType: 'P', name: 'Huge', createdAt: s.clock.now() });
-    expect((await attempt(s, app.clientId, 'huge', PASSWORD)).status).toBe(401);
+    await expectPageRefusal(await attempt(s, app.clientId, 'huge', PASSWORD), 401, WRONG_LOGIN);
   });
 });
 
