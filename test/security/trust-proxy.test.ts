@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { loadConfig, type TrustProxy } from '../../src/config.js';
-import { authorizeUrl, Browser, readForm } from '../support/browser.js';
+import { authorizeUrl, Browser, expectPageRefusal, readForm, WRONG_LOGIN } from '../support/browser.js';
 import { seedApp, seedMall } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
 
@@ -32,7 +32,7 @@ async function auditedAddress(s: TestServer, clientId: string, headers: Record<s
     headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ csrf_token: form.csrf, user_id: 'boss', password: 'wrong-password' }).toString(),
   });
-  expect(res.status).toBe(401);
+  await expectPageRefusal(res, 401, WRONG_LOGIN);
   await s.ctx.audit.flush();
   const [event] = await s.store.audit.list({ type: 'login.failed', limit: 1 });
   return event!.ip;
