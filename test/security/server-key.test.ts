@@ -8,7 +8,7 @@ import { openStore } from '../../src/store/kysely/store.js';
 import { Browser } from '../support/browser.js';
 import { runCli } from '../support/cli.js';
 import { seedApp, seedMall } from '../support/fixtures.js';
-import { obtainTokens, postForm } from '../support/oauth.js';
+import { expectTokenError, obtainTokens, postForm } from '../support/oauth.js';
 import { startServer } from '../support/server.js';
 
 /**
@@ -158,7 +158,7 @@ describe('server key rotation (keys rotate-secret)', () => {
     s = await startServer({ db, config: { secretFile: onlyNew } });
     try {
       const res = await postForm(s, 'mall1', 'token', { grant_type: 'client_credentials' }, app);
-      expect(res.status).toBe(401);
+      await expectTokenError(res, 401, 'invalid_client', 'client authentication failed');
     } finally {
       await s.close();
     }
