@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KNOWN_SCOPES } from '../../src/oauth/scopes.js';
 import { seedMall } from '../support/fixtures.js';
+import { expectTokenError } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 /** RFC 8414 authorization server metadata, per mall, at both well-known locations. */
@@ -55,7 +56,7 @@ describe('RFC 8414 metadata', () => {
     for (const name of ['token_endpoint', 'revocation_endpoint', 'introspection_endpoint']) {
       const body = 'grant_type=refresh_token&refresh_token=x&token=x';
       const res = await fetch(meta[name]!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
-      expect(res.status, name).toBe(401); // there, and asking for client authentication
+      await expectTokenError(res, 401, 'invalid_client', 'client authentication failed'); // there, and asking for client authentication
     }
   });
 
