@@ -1,8 +1,8 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { authorizeUrl, Browser, readForm } from '../support/browser.js';
+import { authorizeUrl, Browser, expectPageRefusal, readForm, WRONG_LOGIN } from '../support/browser.js';
 import { seedApp, seedMall } from '../support/fixtures.js';
-import { obtainTokens, postForm, type TestClient } from '../support/oauth.js';
+import { expectApiRefusal, expectRefusal, expectTokenError, obtainTokens, postForm, type TestClient } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { basic } from '../support/fixtures.js';
 import { post, seedCredentials, type PodTokens } from '../podshop/support.js';
@@ -75,7 +75,7 @@ describe('GET /metrics', () => {
     const route = '/malls/:mall_id/api/v2/oauth/token';
     const was = value(before, 'shopauth_http_requests_total', { route, method: 'POST', status: '400' });
     const res = await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: 'nope' }, app);
-    expect(res.status).toBe(400);
+    await expectTokenError(res, 400, 'invalid_grant', 'the refresh token is invalid');
     const after = await scrape(s);
     expect(value(after, 'shopauth_http_requests_total', { route, method: 'POST', status: '400' })).toBe(was + 1);
     // The parser keeps a labelled histogram's buckets but drops its labels, _sum and _count
@@ -90,7 +90,8 @@ describe('GET /metrics', () => {
     const routes = after.get('shopauth_http_requests_total')!.metrics.map((x) => x.labels?.route);
     expect(routes.some((r) => r?.includes('mall1'))).toBe(false);
     // An unknown path is one bounded series.
-    expect((await fetch(`${s.url}/no/such/${Date.now()}`)).status).toBe(404);
+    const unknown = await fetch(`${s.url}/no/such/${Date.now()}`);
+    await expectRefusal(unknown, 404, { error: { code: 404, message: 'no such resource', more_info: {}, trace_id: unknown.headers.get('x-trace-id') } });
     expect(value(await scrape(s), 'shopauth_http_requests_total', { route: 'unmatched', method: 'GET', status: '404' })).toBe(1);
   });
 
@@ -103,21 +104,20 @@ describe('GET /metrics', () => {
     expect(rotated.status).toBe(200);
     const fresh = (await rotated.json()) as { access_token: string };
     const reused = await postForm(s, 'mall1', 'token', { grant_type: 'refresh_token', refresh_token: pair.refresh_token }, app);
-    expect(reused.status).toBe(400);
+    await expectTokenError(reused, 400, 'invalid_grant', 'the refresh token has already been used; its token family is revoked');
 
     const api = () => fetch(`${s.mallUrl('mall1')}/api/v2/admin/store`, { headers: { authorization: `Bearer ${fresh.access_token}` } });
-    expect((await api()).status).toBe(401); // the family is revoked by the reuse
+    await expectApiRefusal(await api(), 401, 'the access token has been revoked'); // the family is revoked by the reuse
     const other = await obtainTokens(s, 'mall1', app);
     const call = () => fetch(`${s.mallUrl('mall1')}/api/v2/admin/store`, { headers: { authorization: `Bearer ${other.access_token}` } });
     expect((await call()).status).toBe(200);
     const limited = await call();
-    expect(limited.status).toBe(429);
-    expect(limited.headers.get('retry-after')).toBe('1');
+    await expectRefusal(limited, 429, { error: { code: 429, message: 'too many calls: the limit is 1 calls, drained 1 per second; retry after 1 s', more_info: {}, trace_id: limited.headers.get('x-trace-id') } }, { 'retry-after': '1' });
 
     const browser = new Browser();
     const url = authorizeUrl(s, { mallId: 'mall1', clientId: app.clientId });
     const form = readForm(await (await browser.get(url)).text(), url);
-    expect((await browser.post(form.action, { csrf_token: form.csrf, user_id: 'boss', password: 'wrong-password' })).status).toBe(401);
+    await expectPageRefusal(await browser.post(form.action, { csrf_token: form.csrf, user_id: 'boss', password: 'wrong-password' }), 401, WRONG_LOGIN);
 
     const after = await scrape(s);
     expect(issued(after, 'authorization_code')).toBe(issued(before, 'authorization_code') + 2);
@@ -163,9 +163,8 @@ describe('GET /metrics with --metrics-token', () => {
   test('needs the bearer token; a wrong or missing one is a 401 with WWW-Authenticate', async () => {
     for (const authorization of [undefined, 'Bearer scrape-token-0123456789abcdeX', 'Basic c2NyYXBlOnRva2Vu']) {
       const res = await fetch(`${t.url}/metrics`, { headers: authorization ? { authorization } : {} });
-      expect(res.status).toBe(401);
-      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="shopauth-metrics"');
-      expect(((await res.json()) as { error: { message: string } }).error.message).toBe('GET /metrics needs Authorization: Bearer with the metrics token');
+      const body = { error: { code: 401, message: 'GET /metrics needs Authorization: Bearer with the metrics token', more_info: {}, trace_id: res.headers.get('x-trace-id') } };
+      await expectRefusal(res, 401, body, { 'www-authenticate': 'Bearer realm="shopauth-metrics"' });
     }
     // With the token, even a relayed caller is answered (the token is the protection).
     const m = await scrape(t, { authorization: 'Bearer scrape-token-0123456789abcdef', 'x-forwarded-for': '203.0.113.9' });
@@ -188,12 +187,7 @@ describe('GET /healthz and /readyz', () => {
     const t = await startServer();
     await t.store.close();
     const ready = await fetch(`${t.url}/readyz`);
-    const body = (await ready.json()) as { status: string; checks: Record<string, string> };
-    expect(ready.status).toBe(503);
-    expect(body.status).toBe('unavailable');
-    expect(body.checks.shared_state).toBe('ok');
-    expect(body.checks.store).not.toBe('ok');
-    expect(body.checks.store?.length).toBeGreaterThan(0);
+    await expectRefusal(ready, 503, { status: 'unavailable', checks: { store: 'driver has already been destroyed', shared_state: 'ok' }, store: 'sqlite', shared_state: 'memory' }, { 'cache-control': 'no-store' });
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     const m = await scrape(t);
     expect(value(m, 'shopauth_store_errors_total', { source: 'readyz', dialect: 'sqlite' })).toBe(1);
