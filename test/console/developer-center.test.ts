@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { registerApp, signUp } from '../../src/developer-center/developers.js';
 import { openStore } from '../../src/store/kysely/store.js';
-import { Browser, expectPageHeaders } from '../support/browser.js';
+import { Browser, CSRF_REFUSED, expectLoginThrottled, expectPageHeaders, expectPageRefusal } from '../support/browser.js';
 import { runCli, runCliJson } from '../support/cli.js';
 import { REDIRECT_URI, seedMall } from '../support/fixtures.js';
 import { expectOAuthError, isActive, obtainTokens, postForm } from '../support/oauth.js';
@@ -62,8 +62,7 @@ describe('pages', () => {
     const browser = new Browser();
     await browser.get(`${s.url}/developers/signup`);
     const res = await browser.post(`${s.url}/developers/signup`, { email: 'x@example.com', name: 'X', password: 'long enough 1', csrf_token: 'forged' });
-    expect(res.status).toBe(403);
-    expectPageHeaders(res);
+    await expectPageRefusal(res, 403, CSRF_REFUSED);
     expect(await s.store.developers.byEmail('x@example.com')).toBeUndefined();
   });
 
@@ -78,12 +77,10 @@ describe('pages', () => {
     const again = new Browser();
     const f2 = await (await again.get(`${s.url}/developers/signup`)).text();
     const dup = await again.post(`${s.url}/developers/signup`, { email: 'ann@example.com', name: 'A', password: 'long enough 2', csrf_token: csrfOf(f2) });
-    expect(dup.status).toBe(400);
-    expect(await dup.text()).toContain('An account with this email exists.');
+    await expectPageRefusal(dup, 400, 'An account with this email exists.');
     const f3 = await (await again.get(`${s.url}/developers`)).text();
     const wrong = await again.post(`${s.url}/developers/login`, { email: 'ann@example.com', password: 'not it at all', csrf_token: csrfOf(f3) });
-    expect(wrong.status).toBe(401);
-    expect(await wrong.text()).toContain('The email or password is wrong.');
+    await expectPageRefusal(wrong, 401, 'The email or password is wrong.');
   });
 });
 
@@ -93,11 +90,9 @@ test('developer logins are throttled like operator logins: 5 per account at once
   await browser.post(`${s.url}/developers/signup`, { email: 'guess@example.com', name: 'G', password: 'right password 1', csrf_token: csrfOf(form) });
   const attacker = new Browser();
   const csrf = csrfOf(await (await attacker.get(`${s.url}/developers`)).text());
-  for (let i = 0; i < 5; i++) expect((await attacker.post(`${s.url}/developers/login`, { email: 'GUESS@example.com', password: `wrong ${i}`, csrf_token: csrf })).status).toBe(401);
+  for (let i = 0; i < 5; i++) await expectPageRefusal(await attacker.post(`${s.url}/developers/login`, { email: 'GUESS@example.com', password: `wrong ${i}`, csrf_token: csrf }), 401, 'The email or password is wrong.');
   const throttled = await attacker.post(`${s.url}/developers/login`, { email: 'guess@example.com', password: 'right password 1', csrf_token: csrf });
-  expect(throttled.status).toBe(429);
-  expect(throttled.headers.get('retry-after')).toBe('60');
-  expect(await throttled.text()).toContain('Too many sign-in attempts. Try again in 60 seconds.');
+  await expectLoginThrottled(throttled, 60);
   s.clock.advance(60_000);
   expect((await attacker.post(`${s.url}/developers/login`, { email: 'guess@example.com', password: 'right password 1', csrf_token: csrf })).status).toBe(303);
   await s.ctx.audit.flush();
