@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WebhookWorker } from '../../src/webhooks/worker.js';
-import { Browser } from '../support/browser.js';
+import { Browser, expectPageRefusal } from '../support/browser.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { startReceiver } from './receiver.js';
 
@@ -92,7 +92,7 @@ describe('developer center webhooks', () => {
       const other = new Browser();
       const f2 = await (await other.get(`${s.url}/developers/signup`)).text();
       await other.post(`${s.url}/developers/signup`, { email: 'other@example.com', name: 'O', password: 'long enough 1', csrf_token: csrfOf(f2) });
-      expect((await other.get(hookUrl)).status).toBe(404);
+      await expectPageRefusal(await other.get(hookUrl), 404, 'not_found: no such app'); // another developer's app is as good as none
     } finally {
       await r.close();
     }
