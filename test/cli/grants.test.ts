@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli, runCliJson } from '../support/cli.js';
 import { seedApp, seedMall } from '../support/fixtures.js';
-import { expectOAuthError, obtainTokens, postForm, type TestClient } from '../support/oauth.js';
+import { expectApiRefusal, expectOAuthError, obtainTokens, postForm, type TestClient } from '../support/oauth.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 /** `shopauth grants list|revoke`: an operator withdraws an app's access; its tokens stop at the next call (issue 4). */
@@ -67,7 +67,9 @@ describe('shopauth grants', () => {
     const tokens = await obtainTokens(s, 'mall1', app);
     expect((await readStore(tokens.access_token)).status).toBe(200);
     await runCliJson(['grants', 'revoke', 'mall1', app.clientId, '--operator', 'boss', '--db', db]);
-    expect((await readStore(tokens.access_token)).status).toBe(403);
+    const refused = await readStore(tokens.access_token);
+    expect(refused.headers.get('www-authenticate')).toBeNull(); // uninstalled, not a bad token (admin-api.md)
+    await expectApiRefusal(refused, 403, 'the app is no longer installed in this mall');
   });
 
   test('errors: unknown mall, nothing to revoke, missing arguments', async () => {
