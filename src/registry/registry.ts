@@ -64,18 +64,22 @@ export function isLoopback(url: URL): boolean {
   return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname);
 }
 
+/** `text` parsed as an absolute URL, or a RegistryError saying `refusal`. */
+function absoluteUrl(text: string, refusal: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw new RegistryError(refusal);
+  }
+}
+
 /**
  * RFC 6749 §3.1.2: absolute, no fragment. RFC 9700 §2.1: compared later by exact string.
  * RFC 6749 §3.1.2.1 and RFC 9700 §4.1: plain http only on the loopback interface (RFC 8252 §7.3,
  * any port); https, or a native app's private-use scheme (RFC 8252 §7.1), elsewhere.
  */
 function checkRedirectUri(uri: string, insecureHttp: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw new RegistryError(`redirect URI is not an absolute URI: ${uri}`);
-  }
+  const url = absoluteUrl(uri, `redirect URI is not an absolute URI: ${uri}`);
   if (url.hash !== '' || uri.includes('#')) throw new RegistryError(`redirect URI must not have a fragment: ${uri}`);
   if (['javascript:', 'data:', 'vbscript:', 'file:', 'blob:'].includes(url.protocol)) throw new RegistryError(`redirect URI scheme not allowed: ${uri}`);
   if (url.protocol === 'http:' && !isLoopback(url) && !insecureHttp) {
@@ -86,12 +90,7 @@ function checkRedirectUri(uri: string, insecureHttp: boolean): string {
 
 /** wire.md, App URL: where launches go with a signed query; https, or http on loopback (a local app). */
 function checkAppUrl(appUrl: string, insecureHttp: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(appUrl);
-  } catch {
-    throw new RegistryError(`App URL is not an absolute URL: ${appUrl}`);
-  }
+  const url = absoluteUrl(appUrl, `App URL is not an absolute URL: ${appUrl}`);
   const ok = url.protocol === 'https:' || (url.protocol === 'http:' && (isLoopback(url) || insecureHttp));
   if (!ok) throw new RegistryError(`App URL must be https (or http on loopback: 127.0.0.1, [::1] or localhost): ${appUrl}`);
   return appUrl;
